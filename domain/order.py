@@ -1,0 +1,259 @@
+"""The order aggregate: ``decide(state, command)`` and ``evolve(state, event)``, pure."""
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from enum import StrEnum
+from functools import singledispatch
+
+from domain.rejections import reject
+from schemas.envelope import Payload
+from schemas.money import quantize
+from schemas.orders import (
+    AddItem, CancelOrder, ConfirmOrder, CreateOrder, CustomerInfo, DeliverOrder, ItemAdded, ItemRemoved, LineItem,
+    OrderCancelled, OrderConfirmed, OrderCreated, OrderDelivered, OrderShipped, OrderSubmitted, PaymentRecorded,
+    RecordPayment, RemoveItem, ShipOrder, SubmitOrder,
+)
+from schemas.outcomes import Rejection
+
+
+class OrderStatus(StrEnum):
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    CONFIRMED = "CONFIRMED"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+
+
+class PaymentStatus(StrEnum):
+    UNPAID = "unpaid"
+    PARTIALLY_PAID = "partially_paid"
+    PAID = "paid"
+
+
+@dataclass(frozen=True)
+class Order:
+    order_id: str
+    customer_id: str
+    currency: str
+    status: OrderStatus = OrderStatus.DRAFT
+    customer: CustomerInfo | None = None
+    items: tuple[LineItem, ...] = ()
+    amount_paid: Decimal = Decimal("0.00")
+    version: int = 0
+
+    @property
+    def total_amount(self) -> Decimal:
+        return quantize(sum((item.unit_price * item.quantity for item in self.items), Decimal("0")))
+
+    @property
+    def payment_status(self) -> PaymentStatus:
+        if self.amount_paid <= 0:
+            return PaymentStatus.UNPAID
+        if self.amount_paid < self.total_amount:
+            return PaymentStatus.PARTIALLY_PAID
+        return PaymentStatus.PAID
+
+    def item(self, product_id: str) -> LineItem | None:
+        return next((item for item in self.items if item.product_id == product_id), None)
+
+
+Decision = list[Payload] | Rejection
+
+
+def decide(state: Order | None, command: Payload) -> Decision:
+    """Decide a command against the current state (``None``: the order does not exist)."""
+    if isinstance(command, CreateOrder):
+        return _create(state, command)
+    if state is None:
+        return reject("not_found", f"order {getattr(command, 'order_id', '')} does not exist")
+    return _decide_existing(command, state)
+
+
+def _create(state: Order | None, command: CreateOrder) -> Decision:
+    if state is not None:
+        return reject("already_exists", f"order {command.order_id} already exists")
+    if not command.customer_id.strip():
+        return reject("customer_required", "a customer id is required")
+    created = OrderCreated(
+        customer_id=command.customer_id, customer=command.customer, currency=command.currency,
+        shipping_address=command.shipping_address, notes=command.notes,
+    )
+    draft = evolve(None, created, order_id=command.order_id)
+    events: list[Payload] = [created]
+    for line in command.items:
+        decision = _add_item(AddItem(order_id=command.order_id, **line.model_dump()), draft)
+        if isinstance(decision, Rejection):
+            return decision
+        events.extend(decision)
+        draft = evolve(draft, decision[0])
+    return events
+
+
+@singledispatch
+def _decide_existing(command: Payload, state: Order) -> Decision:
+    return reject("unknown_command", f"orders do not handle {type(command).__name__}")
+
+
+def _require_status(state: Order, allowed: tuple[OrderStatus, ...], code: str, action: str) -> Rejection | None:
+    if state.status in allowed:
+        return None
+    names = ", ".join(status.value for status in allowed)
+    return reject(code, f"cannot {action} an order that is {state.status.value}; it must be {names}")
+
+
+@_decide_existing.register
+def _add_item(command: AddItem, state: Order) -> Decision:
+    refused = _require_status(state, (OrderStatus.DRAFT,), "not_draft", "add items to")
+    if refused:
+        return refused
+    if command.quantity <= 0:
+        return reject("invalid_quantity", "quantity must be greater than 0")
+    if command.unit_price <= 0:
+        return reject("invalid_price", "unit price must be greater than 0")
+    present = state.item(command.product_id)
+    if present is not None and present.unit_price != command.unit_price:
+        return reject(
+            "price_mismatch",
+            f"product {command.product_id} is already in the order at {present.unit_price}; "
+            "remove it first to change its price",
+        )
+    return [ItemAdded(
+        product_id=command.product_id, product_name=command.product_name,
+        quantity=command.quantity, unit_price=command.unit_price,
+    )]
+
+
+@_decide_existing.register
+def _remove_item(command: RemoveItem, state: Order) -> Decision:
+    refused = _require_status(state, (OrderStatus.DRAFT,), "not_draft", "remove items from")
+    if refused:
+        return refused
+    if state.item(command.product_id) is None:
+        return reject("item_not_found", f"product {command.product_id} is not in the order")
+    return [ItemRemoved(product_id=command.product_id)]
+
+
+@_decide_existing.register
+def _submit(command: SubmitOrder, state: Order) -> Decision:
+    refused = _require_status(state, (OrderStatus.DRAFT,), "not_draft", "submit")
+    if refused:
+        return refused
+    if not state.items:
+        return reject("empty_order", "an order needs at least one item to be submitted")
+    return [OrderSubmitted(items=list(state.items), total_amount=state.total_amount)]
+
+
+@_decide_existing.register
+def _record_payment(command: RecordPayment, state: Order) -> Decision:
+    refused = _require_status(
+        state, (OrderStatus.SUBMITTED, OrderStatus.CONFIRMED), "payment_not_allowed", "record a payment for"
+    )
+    if refused:
+        return refused
+    if command.amount <= 0:
+        return reject("invalid_amount", "a payment amount must be greater than 0")
+    amount_paid = quantize(state.amount_paid + command.amount)
+    if amount_paid > state.total_amount:
+        outstanding = quantize(state.total_amount - state.amount_paid)
+        return reject("overpayment", f"the payment exceeds the outstanding amount of {outstanding}")
+    paid = replace(state, amount_paid=amount_paid)
+    return [PaymentRecorded(
+        amount=command.amount, method=command.method, reference=command.reference,
+        amount_paid=amount_paid, payment_status=paid.payment_status.value,
+    )]
+
+
+@_decide_existing.register
+def _confirm(command: ConfirmOrder, state: Order) -> Decision:
+    return _require_status(state, (OrderStatus.SUBMITTED,), "not_submitted", "confirm") or [OrderConfirmed()]
+
+
+@_decide_existing.register
+def _ship(command: ShipOrder, state: Order) -> Decision:
+    refused = _require_status(state, (OrderStatus.CONFIRMED,), "not_confirmed", "ship")
+    if refused:
+        return refused
+    if not command.carrier.strip() or not command.tracking_number.strip():
+        return reject("shipping_details_required", "a carrier and a tracking number are required")
+    return [OrderShipped(carrier=command.carrier, tracking_number=command.tracking_number)]
+
+
+@_decide_existing.register
+def _deliver(command: DeliverOrder, state: Order) -> Decision:
+    return _require_status(state, (OrderStatus.SHIPPED,), "not_shipped", "deliver") or [OrderDelivered()]
+
+
+@_decide_existing.register
+def _cancel(command: CancelOrder, state: Order) -> Decision:
+    if state.status is OrderStatus.CANCELLED:
+        return reject("already_cancelled", "the order is already cancelled")
+    if state.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        return reject("already_shipped", f"cannot cancel an order that is {state.status.value}")
+    if not command.reason.strip():
+        return reject("reason_required", "a cancellation needs a reason")
+    return [OrderCancelled(reason=command.reason, previous_status=state.status.value)]
+
+
+def evolve(state: Order | None, event: Payload, *, order_id: str = "") -> Order:
+    """Apply one event and count it in ``version``. ``order_id`` names a new order (``OrderCreated`` only)."""
+    if isinstance(event, OrderCreated):
+        if state is not None:
+            raise ValueError(f"order {state.order_id} is created twice")
+        created = Order(order_id=order_id, customer_id=event.customer_id, currency=event.currency, customer=event.customer)
+        return replace(created, version=1)
+    if state is None:
+        raise ValueError(f"{type(event).__name__} applied to an order that does not exist")
+    return replace(_evolve_existing(event, state), version=state.version + 1)
+
+
+@singledispatch
+def _evolve_existing(event: Payload, state: Order) -> Order:
+    raise ValueError(f"orders do not apply {type(event).__name__}")
+
+
+@_evolve_existing.register
+def _(event: ItemAdded, state: Order) -> Order:
+    present = state.item(event.product_id)
+    quantity = event.quantity + (present.quantity if present else 0)
+    merged = LineItem(
+        product_id=event.product_id, product_name=event.product_name, quantity=quantity, unit_price=event.unit_price
+    )
+    if present is None:
+        return replace(state, items=(*state.items, merged))
+    return replace(state, items=tuple(merged if item is present else item for item in state.items))
+
+
+@_evolve_existing.register
+def _(event: ItemRemoved, state: Order) -> Order:
+    return replace(state, items=tuple(item for item in state.items if item.product_id != event.product_id))
+
+
+@_evolve_existing.register
+def _(event: OrderSubmitted, state: Order) -> Order:
+    return replace(state, status=OrderStatus.SUBMITTED)
+
+
+@_evolve_existing.register
+def _(event: PaymentRecorded, state: Order) -> Order:
+    return replace(state, amount_paid=event.amount_paid)
+
+
+@_evolve_existing.register
+def _(event: OrderConfirmed, state: Order) -> Order:
+    return replace(state, status=OrderStatus.CONFIRMED)
+
+
+@_evolve_existing.register
+def _(event: OrderShipped, state: Order) -> Order:
+    return replace(state, status=OrderStatus.SHIPPED)
+
+
+@_evolve_existing.register
+def _(event: OrderDelivered, state: Order) -> Order:
+    return replace(state, status=OrderStatus.DELIVERED)
+
+
+@_evolve_existing.register
+def _(event: OrderCancelled, state: Order) -> Order:
+    return replace(state, status=OrderStatus.CANCELLED)

@@ -1,0 +1,71 @@
+"""All configuration, read from the environment (prefix ``ORDERFLOW_``) or a ``.env`` file."""
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_cache_dir() -> Path:
+    if os.geteuid() == 0:
+        return Path("/var/cache/orderflow")
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "orderflow"
+
+
+def _default_data_dir() -> Path:
+    if os.geteuid() == 0:
+        return Path("/var/lib/orderflow")
+    return Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "orderflow"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ORDERFLOW_", env_file=".env", extra="ignore")
+
+    # Where the servers are.
+    kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers")
+    elasticsearch_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL")
+
+    # Local launcher.
+    cache_dir: Path = Field(default_factory=_default_cache_dir, description="Downloaded Kafka and Elasticsearch, reused by later runs")
+    data_dir: Path = Field(default_factory=_default_data_dir, description="Broker, index and table data, logs and pid files")
+    kafka_version: str = Field("3.9.1", description="Apache Kafka broker version fetched from Maven Central")
+    elasticsearch_version: str = Field("8.19.21", description="Elasticsearch integ-test-zip version fetched from Maven Central")
+    kafka_port: int = Field(9092, description="Kafka broker port on 127.0.0.1")
+    kafka_controller_port: int = Field(9093, description="KRaft controller port on 127.0.0.1")
+    elasticsearch_port: int = Field(9200, description="Elasticsearch HTTP port on 127.0.0.1")
+    kafka_heap: str = Field("512m", description="Kafka JVM heap")
+    elasticsearch_heap: str = Field("1g", description="Elasticsearch JVM heap")
+    elasticsearch_user: str = Field("orderflow-es", description="Non-root user that runs Elasticsearch when the launcher runs as root")
+    java_home: Path | None = Field(None, description="JDK for Kafka and Elasticsearch (default: the java on PATH)")
+    startup_timeout_s: float = Field(180.0, description="How long `up` waits for each server to become healthy")
+
+    # Topics and indexes.
+    partitions: int = Field(3, ge=1, description="Partitions of every topic")
+    replication_factor: int = Field(1, ge=1, description="Replication factor of every topic")
+
+    # Processes.
+    command_api_host: str = Field("127.0.0.1", description="Command API bind address")
+    command_api_port: int = Field(8000, description="Command API port")
+    query_api_host: str = Field("127.0.0.1", description="Query API bind address")
+    query_api_port: int = Field(8001, description="Query API port")
+    worker_web_port: int = Field(6066, description="Faust worker web port (health)")
+    worker_id: str = Field("orderflow", description="Faust application id (consumer group, table topics)")
+    api_keys: dict[str, SecretStr] = Field(default_factory=dict, description="API keys by name; empty: no auth")
+
+    # Behaviour.
+    max_wait_s: float = Field(30.0, description="Longest ?wait= a command may ask for")
+    es_bulk_max_docs: int = Field(1000, description="Projector bulk batch size")
+    es_bulk_max_wait_s: float = Field(0.2, description="Projector bulk batch time window")
+    log_level: str = Field("info", description="Log level of the services")
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.data_dir / "run"
+
+    def java_bin(self) -> str:
+        return str(self.java_home / "bin" / "java") if self.java_home else "java"

@@ -1,0 +1,148 @@
+"""Order commands and events. Commands carry ``order_id``; events name it through the envelope."""
+
+from typing import Annotated
+
+from pydantic import EmailStr, Field
+
+from schemas.envelope import Payload
+from schemas.money import CurrencyCode, Money, PositiveMoney
+
+OrderId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", examples=["ORD-1001"])]
+ProductId = Annotated[str, Field(min_length=1, max_length=64, examples=["P-100"])]
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class CustomerInfo(Payload):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: EmailStr
+
+
+class Address(Payload):
+    line1: Text
+    line2: Text | None = None
+    city: Annotated[str, Field(min_length=1, max_length=100)]
+    postal_code: Annotated[str, Field(min_length=1, max_length=20)]
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["DE"])]
+
+
+class LineItem(Payload):
+    product_id: ProductId
+    product_name: Annotated[str, Field(min_length=1, max_length=200)]
+    quantity: Annotated[int, Field(gt=0, le=1_000_000)]
+    unit_price: PositiveMoney
+
+
+# Commands
+
+
+class CreateOrder(Payload):
+    order_id: OrderId
+    customer_id: Annotated[str, Field(min_length=1, max_length=64)]
+    customer: CustomerInfo | None = None
+    currency: CurrencyCode = "EUR"
+    items: Annotated[list[LineItem], Field(max_length=500)] = []
+    shipping_address: Address | None = None
+    notes: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class AddItem(LineItem):
+    order_id: OrderId
+
+
+class RemoveItem(Payload):
+    order_id: OrderId
+    product_id: ProductId
+
+
+class SubmitOrder(Payload):
+    order_id: OrderId
+
+
+class ConfirmOrder(Payload):
+    order_id: OrderId
+
+
+class DeliverOrder(Payload):
+    order_id: OrderId
+
+
+class RecordPayment(Payload):
+    order_id: OrderId
+    amount: PositiveMoney
+    method: Annotated[str, Field(min_length=1, max_length=50, examples=["card"])]
+    reference: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class ShipOrder(Payload):
+    order_id: OrderId
+    carrier: Annotated[str, Field(min_length=1, max_length=100)]
+    tracking_number: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class CancelOrder(Payload):
+    order_id: OrderId
+    reason: Text
+
+
+# Events
+
+
+class OrderCreated(Payload):
+    customer_id: str
+    customer: CustomerInfo | None = None
+    currency: CurrencyCode
+    shipping_address: Address | None = None
+    notes: str | None = None
+
+
+class ItemAdded(Payload):
+    """``quantity`` is the quantity added; adding a product already present merges quantities."""
+
+    product_id: str
+    product_name: str
+    quantity: int
+    unit_price: Money
+
+
+class ItemRemoved(Payload):
+    product_id: str
+
+
+class OrderSubmitted(Payload):
+    items: list[LineItem]
+    total_amount: Money
+
+
+class PaymentRecorded(Payload):
+    amount: Money
+    method: str
+    reference: str
+    amount_paid: Money
+    payment_status: str
+
+
+class OrderConfirmed(Payload):
+    pass
+
+
+class OrderShipped(Payload):
+    carrier: str
+    tracking_number: str
+
+
+class OrderDelivered(Payload):
+    pass
+
+
+class OrderCancelled(Payload):
+    reason: str
+    previous_status: str
+
+
+ORDER_COMMANDS: tuple[type[Payload], ...] = (
+    CreateOrder, AddItem, RemoveItem, SubmitOrder, RecordPayment, ConfirmOrder, ShipOrder, DeliverOrder, CancelOrder,
+)
+ORDER_EVENTS: tuple[type[Payload], ...] = (
+    OrderCreated, ItemAdded, ItemRemoved, OrderSubmitted, PaymentRecorded, OrderConfirmed, OrderShipped,
+    OrderDelivered, OrderCancelled,
+)

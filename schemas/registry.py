@@ -1,0 +1,33 @@
+"""Message types by name, and where each command goes."""
+
+from dataclasses import dataclass
+
+from schemas import topics
+from schemas.envelope import Payload
+from schemas.orders import ORDER_COMMANDS, ORDER_EVENTS
+
+
+@dataclass(frozen=True)
+class CommandRoute:
+    topic: str
+    aggregate_id_field: str
+
+
+COMMAND_ROUTES: dict[str, CommandRoute] = {
+    **{model.__name__: CommandRoute(topics.ORDERS_COMMANDS, "order_id") for model in ORDER_COMMANDS},
+}
+
+MESSAGE_TYPES: dict[str, type[Payload]] = {
+    model.__name__: model for model in (*ORDER_COMMANDS, *ORDER_EVENTS)
+}
+
+
+class UnknownMessageType(ValueError):
+    pass
+
+
+def payload_model(type_name: str) -> type[Payload]:
+    try:
+        return MESSAGE_TYPES[type_name]
+    except KeyError:
+        raise UnknownMessageType(f"unknown message type {type_name!r}") from None
