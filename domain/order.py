@@ -16,6 +16,11 @@ from schemas.orders import (
 from schemas.outcomes import Rejection
 
 
+# The bounds of ``LineItem.quantity`` and ``Money``: an event past them could not be folded or submitted.
+MAX_LINE_QUANTITY = 1_000_000
+MAX_ORDER_TOTAL = Decimal("999999999999.99")
+
+
 class OrderStatus(StrEnum):
     DRAFT = "DRAFT"
     SUBMITTED = "SUBMITTED"
@@ -118,6 +123,10 @@ def _add_item(command: AddItem, state: Order) -> Decision:
             f"product {command.product_id} is already in the order at {present.unit_price}; "
             "remove it first to change its price",
         )
+    if command.quantity + (present.quantity if present else 0) > MAX_LINE_QUANTITY:
+        return reject("invalid_quantity", f"a line cannot hold more than {MAX_LINE_QUANTITY} units")
+    if state.total_amount + command.unit_price * command.quantity > MAX_ORDER_TOTAL:
+        return reject("total_too_large", f"an order total cannot exceed {MAX_ORDER_TOTAL}")
     return [ItemAdded(
         product_id=command.product_id, product_name=command.product_name,
         quantity=command.quantity, unit_price=command.unit_price,

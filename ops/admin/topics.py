@@ -1,0 +1,44 @@
+"""Create the project's topics; the event logs are kept forever."""
+
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from ops.launcher.errors import LauncherError
+from ops.settings import Settings
+from schemas import topics
+
+FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
+# Outcomes are looked up by command id: compaction keeps the latest outcome of each command.
+COMPACTED = {"cleanup.policy": "compact"}
+COMMANDS_RETENTION = {"retention.ms": str(7 * 24 * 3600 * 1000)}
+
+
+def topic_config(name: str) -> dict[str, str]:
+    if name in topics.EVENT_TOPICS or name == topics.DEADLETTER:
+        return FOREVER
+    if name == topics.COMMAND_OUTCOMES:
+        return COMPACTED
+    return COMMANDS_RETENTION
+
+
+def admin_client(settings: Settings) -> AdminClient:
+    return AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 3})
+
+
+def ensure_topics(settings: Settings) -> list[str]:
+    """Create the missing topics. Returns the names created."""
+    admin = admin_client(settings)
+    existing = set(admin.list_topics(timeout=10).topics)
+    missing = [
+        NewTopic(name, num_partitions=settings.partitions, replication_factor=settings.replication_factor,
+                 config=topic_config(name))
+        for name in topics.ALL_TOPICS if name not in existing
+    ]
+    if not missing:
+        return []
+    for name, future in admin.create_topics(missing, operation_timeout=30).items():
+        try:
+            future.result()
+        except Exception as exc:  # noqa: BLE001 - re-raised with the topic name
+            if "TOPIC_ALREADY_EXISTS" not in str(exc):
+                raise LauncherError(f"could not create topic {name}: {exc}") from exc
+    return [topic.topic for topic in missing]

@@ -1,0 +1,114 @@
+"""Index mappings of the read models. Only core Elasticsearch features (see DESIGN.md section 2)."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+KEYWORD = {"type": "keyword"}
+DATE = {"type": "date"}
+LONG = {"type": "long"}
+INTEGER = {"type": "integer"}
+# Money stays a decimal string in _source; a double gives Kibana and aggregations numbers.
+MONEY = {"type": "double"}
+TEXT_AND_KEYWORD = {"type": "text", "fields": {"raw": {"type": "keyword", "ignore_above": 256}}}
+TEXT = {"type": "text"}
+
+
+@dataclass(frozen=True)
+class ReadModel:
+    alias: str
+    version: int
+    properties: dict[str, Any]
+    settings: dict[str, Any] = field(default_factory=lambda: {"number_of_shards": 1, "number_of_replicas": 0})
+
+    def index_name(self, version: int | None = None) -> str:
+        return f"{self.alias}-v{self.version if version is None else version}"
+
+    def body(self) -> dict[str, Any]:
+        return {"settings": self.settings, "mappings": {"dynamic": "strict", "properties": self.properties}}
+
+
+ORDER_ITEM = {
+    "type": "nested",
+    "properties": {
+        "product_id": KEYWORD,
+        "product_name": TEXT_AND_KEYWORD,
+        "quantity": INTEGER,
+        "unit_price": MONEY,
+        "line_total": MONEY,
+    },
+}
+
+ORDERS = ReadModel("orders", 1, {
+    "order_id": KEYWORD,
+    "customer_id": KEYWORD,
+    "customer": {"properties": {"name": TEXT_AND_KEYWORD, "email": TEXT_AND_KEYWORD}},
+    "status": KEYWORD,
+    "items": ORDER_ITEM,
+    "item_count": INTEGER,
+    "total_amount": MONEY,
+    "currency": KEYWORD,
+    "payment_status": KEYWORD,
+    "amount_paid": MONEY,
+    "shipping": {"properties": {"carrier": KEYWORD, "tracking_number": KEYWORD}},
+    "shipping_address": {"properties": {
+        "line1": TEXT, "line2": TEXT, "city": TEXT_AND_KEYWORD, "postal_code": KEYWORD, "country": KEYWORD,
+    }},
+    "notes": TEXT,
+    "created_at": DATE,
+    "submitted_at": DATE,
+    "confirmed_at": DATE,
+    "shipped_at": DATE,
+    "delivered_at": DATE,
+    "cancelled_at": DATE,
+    "cancel_reason": TEXT_AND_KEYWORD,
+    "updated_at": DATE,
+    "version": LONG,
+})
+
+ORDER_EVENTS = ReadModel("order-events", 1, {
+    "event_id": KEYWORD,
+    "type": KEYWORD,
+    "order_id": KEYWORD,
+    "customer_id": KEYWORD,
+    "version": LONG,
+    "occurred_at": DATE,
+    "actor": KEYWORD,
+    "command_id": KEYWORD,
+    "correlation_id": KEYWORD,
+    "status": KEYWORD,
+    "amount": MONEY,
+    "currency": KEYWORD,
+    "cancel_reason": KEYWORD,
+    "payload": {"type": "object", "enabled": False},
+})
+
+CUSTOMERS = ReadModel("customers", 1, {
+    "customer_id": KEYWORD,
+    "name": TEXT_AND_KEYWORD,
+    "email": TEXT_AND_KEYWORD,
+    "total_orders": INTEGER,
+    "total_spent": MONEY,
+    "average_order_value": MONEY,
+    "first_order_at": DATE,
+    "last_order_at": DATE,
+    "favourite_products": {"properties": {"product_id": KEYWORD, "product_name": KEYWORD, "quantity": INTEGER}},
+    "orders_by_status": {"type": "object", "dynamic": True},
+    "registered_at": DATE,
+    "updated_at": DATE,
+    "version": LONG,
+})
+
+INVENTORY = ReadModel("inventory", 1, {
+    "sku": KEYWORD,
+    "product_name": TEXT_AND_KEYWORD,
+    "on_hand": INTEGER,
+    "reserved": INTEGER,
+    "available": INTEGER,
+    "backordered": INTEGER,
+    "low_stock": {"type": "boolean"},
+    "open_orders": KEYWORD,
+    "updated_at": DATE,
+    "version": LONG,
+})
+
+READ_MODELS: dict[str, ReadModel] = {model.alias: model for model in (ORDERS, ORDER_EVENTS, CUSTOMERS, INVENTORY)}

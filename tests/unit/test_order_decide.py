@@ -1,0 +1,5 @@
+import schemas
+import builders
+
+def test_x() -> None:
+    assert schemas.__file__
