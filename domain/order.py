@@ -9,7 +9,7 @@ from domain.rejections import reject
 from schemas.envelope import Payload
 from schemas.money import quantize
 from schemas.orders import (
-    AddItem, CancelOrder, ConfirmOrder, CreateOrder, CustomerInfo, DeliverOrder, ItemAdded, ItemRemoved, LineItem,
+    Address, AddItem, CancelOrder, ConfirmOrder, CreateOrder, CustomerInfo, DeliverOrder, ItemAdded, ItemRemoved, LineItem,
     OrderCancelled, OrderConfirmed, OrderCreated, OrderDelivered, OrderShipped, OrderSubmitted, PaymentRecorded,
     RecordPayment, RemoveItem, ShipOrder, SubmitOrder,
 )
@@ -45,6 +45,11 @@ class Order:
     customer: CustomerInfo | None = None
     items: tuple[LineItem, ...] = ()
     amount_paid: Decimal = Decimal("0.00")
+    shipping_address: Address | None = None
+    notes: str | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
+    cancel_reason: str | None = None
     version: int = 0
 
     @property
@@ -209,8 +214,10 @@ def evolve(state: Order | None, event: Payload, *, order_id: str = "") -> Order:
     if isinstance(event, OrderCreated):
         if state is not None:
             raise ValueError(f"order {state.order_id} is created twice")
-        created = Order(order_id=order_id, customer_id=event.customer_id, currency=event.currency, customer=event.customer)
-        return replace(created, version=1)
+        return Order(
+            order_id=order_id, customer_id=event.customer_id, currency=event.currency, customer=event.customer,
+            shipping_address=event.shipping_address, notes=event.notes, version=1,
+        )
     if state is None:
         raise ValueError(f"{type(event).__name__} applied to an order that does not exist")
     return replace(_evolve_existing(event, state), version=state.version + 1)
@@ -255,7 +262,7 @@ def _(event: OrderConfirmed, state: Order) -> Order:
 
 @_evolve_existing.register
 def _(event: OrderShipped, state: Order) -> Order:
-    return replace(state, status=OrderStatus.SHIPPED)
+    return replace(state, status=OrderStatus.SHIPPED, carrier=event.carrier, tracking_number=event.tracking_number)
 
 
 @_evolve_existing.register
@@ -265,4 +272,4 @@ def _(event: OrderDelivered, state: Order) -> Order:
 
 @_evolve_existing.register
 def _(event: OrderCancelled, state: Order) -> Order:
-    return replace(state, status=OrderStatus.CANCELLED)
+    return replace(state, status=OrderStatus.CANCELLED, cancel_reason=event.reason)

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 
 from schemas import topics
+from schemas.customers import CUSTOMER_COMMANDS, CUSTOMER_EVENTS
+from schemas.deadletter import DeadLetter
 from schemas.envelope import Payload
 from schemas.orders import ORDER_COMMANDS, ORDER_EVENTS
 
@@ -15,10 +17,12 @@ class CommandRoute:
 
 COMMAND_ROUTES: dict[str, CommandRoute] = {
     **{model.__name__: CommandRoute(topics.ORDERS_COMMANDS, "order_id") for model in ORDER_COMMANDS},
+    **{model.__name__: CommandRoute(topics.CUSTOMERS_COMMANDS, "customer_id") for model in CUSTOMER_COMMANDS},
 }
 
 MESSAGE_TYPES: dict[str, type[Payload]] = {
-    model.__name__: model for model in (*ORDER_COMMANDS, *ORDER_EVENTS)
+    model.__name__: model
+    for model in (*ORDER_COMMANDS, *ORDER_EVENTS, *CUSTOMER_COMMANDS, *CUSTOMER_EVENTS, DeadLetter)
 }
 
 

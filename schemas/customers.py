@@ -1,0 +1,52 @@
+"""Customer commands and events. Commands carry ``customer_id``; events name it through the envelope."""
+
+from typing import Annotated, Self
+
+from pydantic import EmailStr, Field, model_validator
+
+from schemas.envelope import Payload
+
+CustomerId = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", examples=["CUST-1"])
+]
+CustomerName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S", examples=["Ada Lovelace"])]
+
+
+# Commands
+
+
+class RegisterCustomer(Payload):
+    customer_id: CustomerId
+    name: CustomerName
+    email: EmailStr
+
+
+class UpdateCustomer(Payload):
+    customer_id: CustomerId
+    name: CustomerName | None = None
+    email: EmailStr | None = None
+
+    @model_validator(mode="after")
+    def _names_a_change(self) -> Self:
+        if self.name is None and self.email is None:
+            raise ValueError("an update needs a name or an email")
+        return self
+
+
+# Events
+
+
+class CustomerRegistered(Payload):
+    name: str
+    email: str
+
+
+class CustomerUpdated(Payload):
+    """Only the fields that changed are set."""
+
+    name: str | None = None
+    email: str | None = None
+
+
+CUSTOMER_COMMANDS: tuple[type[Payload], ...] = (RegisterCustomer, UpdateCustomer)
+CUSTOMER_EVENTS: tuple[type[Payload], ...] = (CustomerRegistered, CustomerUpdated)

@@ -1,0 +1,104 @@
+"""Faust agents: they loop, call the pure functions, and write. Registered by the app's composition root."""
+
+import json
+import logging
+from typing import Any
+
+import faust
+from faust.types import StreamT
+
+from schemas import topics
+from schemas.envelope import Envelope, Payload, utc_now
+from schemas.outcomes import CommandOutcome
+from streams.codec import UndecodableRecord, decode, encode
+from streams.deadletters import dead_letter, dead_letter_of_message
+from streams.deciding import AggregateSpec, EntryCodec, handle_command
+from streams.es_sink import ElasticsearchSink, IndexAction
+from streams.projecting import Projection, ProjectionSpec
+
+log = logging.getLogger(__name__)
+
+
+def raw_topic(app: faust.App, name: str) -> faust.TopicT:
+    return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+
+def register_decider(app: faust.App, spec: AggregateSpec[Any], partitions: int) -> None:
+    commands = raw_topic(app, spec.commands_topic)
+    events = raw_topic(app, spec.events_topic)
+    outcomes = raw_topic(app, topics.COMMAND_OUTCOMES)
+    dead_letters = raw_topic(app, topics.DEADLETTER)
+    table = _json_table(app, spec.table_name, partitions)
+    codec = EntryCodec(spec)
+
+    async def decide_commands(stream: StreamT[bytes]) -> None:
+        async for event in stream.events():
+            message = event.message
+            try:
+                command = _decode_keyed(message, spec.command_types)
+            except UndecodableRecord as error:
+                await dead_letters.send(key=message.key, value=encode(dead_letter_of_message(message, str(error))))
+                continue
+            handled = handle_command(spec, codec.load(table.get(command.aggregate_id)), command, utc_now())
+            for decided in handled.events:
+                await events.send(key=decided.aggregate_id.encode(), value=encode(decided))
+            if not handled.redelivered:
+                table[command.aggregate_id] = codec.dump(handled.entry)
+            await outcomes.send(key=str(command.id).encode(), value=_outcome_bytes(handled.outcome))
+
+    app.agent(commands, name=f"{spec.name}-decider")(decide_commands)
+
+
+def register_projector(app: faust.App, spec: ProjectionSpec[Any], sink: ElasticsearchSink,
+                       partitions: int, batch_size: int, batch_wait_s: float) -> None:
+    events = raw_topic(app, spec.events_topic)
+    dead_letters = raw_topic(app, topics.DEADLETTER)
+    table = _json_table(app, spec.table_name, partitions)
+
+    def fold(value: bytes) -> Projection:
+        """Runs once per record with the record as Faust's current event, so table writes land in its partition."""
+        message = faust.current_event().message
+        try:
+            event = _decode_keyed(message, spec.event_types)
+            projection = spec.project(table.get(event.aggregate_id), event)
+        except (UndecodableRecord, ValueError) as error:
+            return Projection(dead_letter=dead_letter_of_message(message, str(error)))
+        if projection.view is not None:
+            table[event.aggregate_id] = projection.view
+        return projection
+
+    async def project_events(stream: StreamT[bytes]) -> None:
+        stream.add_processor(fold)
+        async for batch in stream.take(batch_size, within=batch_wait_s):
+            actions = [action for projection in batch for action in projection.actions]
+            for failure in await sink.write(actions):
+                log.error("Elasticsearch refused %s/%s: %s", failure.action.index, failure.action.doc_id, failure.reason)
+                await dead_letters.send(key=failure.action.doc_id.encode(), value=_refused(failure.action, failure.reason))
+            for projection in batch:
+                if projection.dead_letter is not None:
+                    await dead_letters.send(key=None, value=encode(projection.dead_letter))
+
+    app.agent(events, name=f"{spec.name}-projector")(project_events)
+
+
+def _json_table(app: faust.App, name: str, partitions: int) -> faust.Table:
+    schema = faust.Schema(key_type=str, key_serializer="json", value_serializer="json")
+    return app.Table(name, default=None, partitions=partitions, schema=schema)
+
+
+def _decode_keyed(message: Any, expected: tuple[type[Payload], ...]) -> Envelope[Payload]:
+    envelope = decode(message.value, expected)
+    if message.key is not None and message.key != envelope.aggregate_id.encode():
+        raise UndecodableRecord(f"record key {message.key!r} is not the aggregate id {envelope.aggregate_id!r}")
+    return envelope
+
+
+def _outcome_bytes(outcome: CommandOutcome) -> bytes:
+    return outcome.model_dump_json().encode()
+
+
+def _refused(action: IndexAction, reason: str) -> bytes:
+    document = json.dumps({"index": action.index, "id": action.doc_id, "version": action.version,
+                           "document": action.document}).encode()
+    return encode(dead_letter(f"elasticsearch:{action.index}", 0, action.version, action.doc_id.encode(), document, reason))
+

@@ -1,0 +1,42 @@
+"""Bytes on topics <-> envelopes with typed payloads."""
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from schemas.envelope import Envelope, Payload, RawEnvelope
+from schemas.registry import UnknownMessageType, payload_model
+
+
+class UndecodableRecord(ValueError):
+    """A record that is not JSON, has an unknown type or fails its schema."""
+
+
+def decode(value: bytes | None, expected: tuple[type[Payload], ...] | None = None) -> Envelope[Payload]:
+    if value is None:
+        raise UndecodableRecord("record has no value")
+    try:
+        raw = RawEnvelope.model_validate_json(value)
+        model = payload_model(raw.type)
+        if expected is not None and model not in expected:
+            raise UnknownMessageType(f"{raw.type} does not belong on this topic")
+        return Envelope[model].model_validate({**raw.model_dump(exclude={"payload"}), "payload": raw.payload})
+    except (ValidationError, UnknownMessageType, UnicodeDecodeError) as error:
+        raise UndecodableRecord(_describe(error)) from error
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "record"
+        return f"{where}: {first['msg']} ({error.error_count()} error(s))"
+    return str(error)
+
+
+def encode(envelope: Envelope[Any]) -> bytes:
+    return envelope.model_dump_json(serialize_as_any=True).encode()
+
+
+def to_json_dict(envelope: Envelope[Any]) -> dict[str, Any]:
+    return json.loads(encode(envelope))
