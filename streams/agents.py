@@ -10,7 +10,7 @@ from faust.types import StreamT
 from schemas import topics
 from schemas.envelope import Envelope, Payload, utc_now
 from schemas.outcomes import CommandOutcome
-from streams.codec import UndecodableRecord, decode, encode
+from schemas.codec import UndecodableRecord, decode, encode
 from streams.deadletters import dead_letter, dead_letter_of_message
 from streams.deciding import AggregateSpec, EntryCodec, handle_command
 from streams.es_sink import ElasticsearchSink, IndexAction

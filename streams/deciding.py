@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from domain.rejections import check_expected_version
 from schemas.envelope import Envelope, Payload, event_id
 from schemas.outcomes import CommandOutcome, OutcomeStatus, Rejection
-from streams.codec import decode, to_json_dict
+from schemas.codec import decode, to_json_dict
 
 S = TypeVar("S")
 

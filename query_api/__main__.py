@@ -1,0 +1,8 @@
+"""`python -m query_api`: run the query API."""
+
+from ops.serve import serve
+from ops.settings import Settings
+
+if __name__ == "__main__":
+    settings = Settings()
+    serve("query_api.app:create_app", settings.query_api_host, settings.query_api_port, settings)

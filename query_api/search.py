@@ -1,0 +1,111 @@
+"""Order search as Elasticsearch request bodies. User text only ever goes in as a query *value*."""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+FUZZY_FIELDS = ["customer.name^3", "customer.email^2", "notes", "shipping_address.line1", "shipping_address.city", "cancel_reason"]
+SORTS: dict[str, list[dict[str, Any]]] = {
+    "newest": [{"created_at": "desc"}, {"order_id": "asc"}],
+    "oldest": [{"created_at": "asc"}, {"order_id": "asc"}],
+    "total_desc": [{"total_amount": "desc"}, {"order_id": "asc"}],
+    "total_asc": [{"total_amount": "asc"}, {"order_id": "asc"}],
+    "relevance": [{"_score": "desc"}, {"order_id": "asc"}],
+}
+TOTAL_RANGES = [{"key": "under_50", "to": 50}, {"key": "50_to_200", "from": 50, "to": 200},
+                {"key": "200_to_1000", "from": 200, "to": 1000}, {"key": "1000_and_over", "from": 1000}]
+
+
+class BadCursor(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class OrderQuery:
+    q: str | None = None
+    status: list[str] | None = None
+    customer_id: str | None = None
+    min_total: Decimal | None = None
+    max_total: Decimal | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    sort: str = "newest"
+    size: int = 20
+    cursor: str | None = None
+
+
+def text_query(text: str) -> dict[str, Any]:
+    """Typo-tolerant match over the order's text fields and its items' product names."""
+    return {"bool": {"minimum_should_match": 1, "should": [
+        {"multi_match": {"query": text, "fields": FUZZY_FIELDS, "fuzziness": "AUTO", "operator": "and"}},
+        {"nested": {"path": "items", "query": {"match": {"items.product_name": {
+            "query": text, "fuzziness": "AUTO", "operator": "and"}}},
+            "inner_hits": {"size": 5, "_source": False, "highlight": {"fields": {"items.product_name": {}}}}}},
+    ]}}
+
+
+def filters(query: OrderQuery) -> list[dict[str, Any]]:
+    clauses: list[dict[str, Any]] = []
+    if query.status:
+        clauses.append({"terms": {"status": query.status}})
+    if query.customer_id:
+        clauses.append({"term": {"customer_id": query.customer_id}})
+    total = {key: str(value) for key, value in (("gte", query.min_total), ("lte", query.max_total)) if value is not None}
+    if total:
+        clauses.append({"range": {"total_amount": total}})
+    created = {key: value.isoformat() for key, value in (("gte", query.created_from), ("lte", query.created_to)) if value}
+    if created:
+        clauses.append({"range": {"created_at": created}})
+    return clauses
+
+
+def search_body(query: OrderQuery) -> dict[str, Any]:
+    sort = SORTS[query.sort if query.q or query.sort != "relevance" else "newest"]
+    body: dict[str, Any] = {
+        "query": {"bool": {"must": [text_query(query.q)] if query.q else [{"match_all": {}}], "filter": filters(query)}},
+        "sort": sort,
+        "size": query.size,
+        "track_total_hits": True,
+        "aggs": {
+            "status": {"terms": {"field": "status", "size": 10}},
+            "total_ranges": {"range": {"field": "total_amount", "keyed": True, "ranges": TOTAL_RANGES}},
+        },
+        "highlight": {"fields": {field.split("^")[0]: {} for field in FUZZY_FIELDS}},
+    }
+    if query.cursor:
+        body["search_after"] = decode_cursor(query.cursor)
+    return body
+
+
+def encode_cursor(sort_values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(sort_values).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError) as error:
+        raise BadCursor("cursor is not one this API gave out") from error
+    if not isinstance(values, list) or not all(isinstance(v, str | int | float) for v in values):
+        raise BadCursor("cursor is not one this API gave out")
+    return values
+
+
+def facets(aggregations: dict[str, Any]) -> dict[str, dict[str, int]]:
+    return {
+        "status": {bucket["key"]: bucket["doc_count"] for bucket in aggregations["status"]["buckets"]},
+        "total_ranges": {key: bucket["doc_count"] for key, bucket in aggregations["total_ranges"]["buckets"].items()},
+    }
+
+
+def highlights(hit: dict[str, Any]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = dict(hit.get("highlight", {}))
+    for inner in hit.get("inner_hits", {}).values():
+        for inner_hit in inner["hits"]["hits"]:
+            for field, fragments in inner_hit.get("highlight", {}).items():
+                found.setdefault(field, []).extend(fragments)
+    return found
