@@ -1,5 +1,6 @@
 """All configuration, read from the environment (prefix ``ORDERFLOW_``) or a ``.env`` file."""
 
+import json
 import os
 from pathlib import Path
 
@@ -17,6 +18,10 @@ def _default_data_dir() -> Path:
     if os.geteuid() == 0:
         return Path("/var/lib/orderflow")
     return Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "orderflow"
+
+
+def _plain(value: object) -> object:
+    return value.get_secret_value() if isinstance(value, SecretStr) else value
 
 
 class Settings(BaseSettings):
@@ -58,6 +63,17 @@ class Settings(BaseSettings):
     es_bulk_max_docs: int = Field(1000, description="Projector bulk batch size")
     es_bulk_max_wait_s: float = Field(0.2, description="Projector bulk batch time window")
     log_level: str = Field("info", description="Log level of the services")
+
+    def as_env(self) -> dict[str, str]:
+        """These settings as ``ORDERFLOW_*`` variables, so child processes run with exactly the same ones."""
+        env: dict[str, str] = {}
+        for name, value in self.model_dump().items():
+            if value is None:
+                continue
+            if isinstance(value, dict):
+                value = json.dumps({key: _plain(item) for key, item in value.items()})
+            env[f"ORDERFLOW_{name.upper()}"] = str(value)
+        return env
 
     @property
     def log_dir(self) -> Path:

@@ -29,7 +29,7 @@ class AppService:
         if managed.pid() is not None:
             return False
         require_free_port(self.port(settings), self.name, f"ORDERFLOW_{self.port_setting.upper()}")
-        managed.start([sys.executable, "-m", self.module])
+        managed.start([sys.executable, "-m", self.module], env=settings.as_env())
         return True
 
     def healthy(self, settings: Settings) -> bool:

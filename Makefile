@@ -1,0 +1,41 @@
+# The README's two commands: `make run` (everything up, with sample data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run up down status logs sample test test-unit test-integration test-e2e clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/orderflow run
+
+up: install
+	$(BIN)/orderflow up
+
+down:
+	@if [ -x $(BIN)/orderflow ]; then $(BIN)/orderflow down; else echo "nothing installed, nothing running"; fi
+
+status logs: install
+	$(BIN)/orderflow $@
+
+sample: install
+	$(BIN)/orderflow sample
+
+test: install
+	$(BIN)/orderflow up
+	$(BIN)/pytest -m "not slow" tests
+
+test-unit: install
+	$(BIN)/pytest tests/unit
+
+test-integration test-e2e: install
+	$(BIN)/orderflow up
+	$(BIN)/pytest tests/$(subst test-,,$@)

@@ -1,0 +1,82 @@
+"""A small, repeatable sample data set sent through the command API like any client would."""
+
+import random
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+
+import httpx
+
+from ops.launcher.errors import LauncherError
+from ops.settings import Settings
+
+CATALOG = [
+    ("P-100", "Mechanical Keyboard", Decimal("89.90")), ("P-101", "Wireless Mouse", Decimal("24.50")),
+    ("P-102", "USB-C Cable", Decimal("7.99")), ("P-103", "27 inch Monitor", Decimal("249.00")),
+    ("P-104", "Laptop Stand", Decimal("39.95")), ("P-105", "Noise Cancelling Headphones", Decimal("179.00")),
+    ("P-106", "Webcam", Decimal("59.90")), ("P-107", "Desk Lamp", Decimal("32.00")),
+]
+CUSTOMERS = [
+    ("C-1", "Ada Lovelace", "ada@example.com"), ("C-2", "Grace Hopper", "grace@example.com"),
+    ("C-3", "Alan Turing", "alan@example.com"), ("C-4", "Katherine Johnson", "katherine@example.com"),
+    ("C-5", "Edsger Dijkstra", "edsger@example.com"),
+]
+CITIES = [("Berlin", "10115", "DE"), ("Paris", "75001", "FR"), ("Amsterdam", "1011", "NL"), ("Vienna", "1010", "AT")]
+# (step path, body) applied in order; each order stops after a random number of steps.
+LIFECYCLE = [("submit", None), ("confirm", None), ("ship", {"carrier": "DHL", "tracking_number": "TRK"}),
+             ("deliver", None)]
+
+
+def _order_body(rng: random.Random, number: int) -> dict[str, object]:
+    customer_id, name, email = rng.choice(CUSTOMERS)
+    city, postal_code, country = rng.choice(CITIES)
+    lines = rng.sample(CATALOG, rng.randint(1, 3))
+    return {
+        "order_id": f"ORD-S{number:05d}", "customer_id": customer_id, "customer": {"name": name, "email": email},
+        "shipping_address": {"line1": f"{rng.randint(1, 200)} Main Street", "city": city,
+                             "postal_code": postal_code, "country": country},
+        "items": [{"product_id": pid, "product_name": pname, "quantity": rng.randint(1, 3), "unit_price": str(price)}
+                  for pid, pname, price in lines],
+    }
+
+
+def _steps(rng: random.Random, order_id: str) -> Iterator[tuple[str, dict[str, object]]]:
+    if rng.random() < 0.15:
+        yield "cancel", {"reason": "customer changed their mind"}
+        return
+    for path, body in LIFECYCLE[: rng.randint(0, len(LIFECYCLE))]:
+        yield path, ({**body, "tracking_number": f"TRK-{order_id}"} if body else {})
+
+
+def load_sample_data(settings: Settings, orders: int = 50, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    base = f"http://127.0.0.1:{settings.command_api_port}"
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for number in range(1, orders + 1):
+            body = _order_body(rng, number)
+            _send(client, "/orders", body)
+            for path, step in _steps(rng, str(body["order_id"])):
+                _send(client, f"/orders/{body['order_id']}/{path}", step)
+            print(f"\rsample orders sent: {number}/{orders}", end="", flush=True)
+    print()
+    _wait_searchable(settings, orders)
+
+
+def _send(client: httpx.Client, path: str, body: dict[str, object]) -> None:
+    response = client.post(path, params={"wait": 10}, json=body)
+    # 409: already there from an earlier run (the ids are fixed), which is fine.
+    if response.status_code not in (200, 201, 409):
+        raise LauncherError(f"sample data: POST {path} answered {response.status_code}: {response.text[:200]}")
+
+
+def _wait_searchable(settings: Settings, expected: int, timeout_s: float = 60.0) -> None:
+    url = f"http://127.0.0.1:{settings.query_api_port}/orders"
+    deadline = time.monotonic() + timeout_s
+    total = 0
+    while time.monotonic() < deadline:
+        total = httpx.get(url, params={"q": "", "size": 1}, timeout=10).json()["total"]
+        if total >= expected:
+            print(f"sample orders searchable: {total}")
+            return
+        time.sleep(0.5)
+    raise LauncherError(f"only {total} of {expected} sample orders became searchable: see `orderflow logs worker`")

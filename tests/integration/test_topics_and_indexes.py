@@ -1,0 +1,37 @@
+"""What `up` / `orderflow init` creates on the real servers."""
+
+from confluent_kafka.admin import ConfigResource
+
+from ops.admin.indexes import es_client
+from ops.admin.topics import admin_client, ensure_topics
+from ops.settings import Settings
+from schemas import topics
+from schemas.mappings import READ_MODELS
+
+
+def test_every_topic_exists_with_the_configured_partitions(servers: Settings) -> None:
+    metadata = admin_client(servers).list_topics(timeout=10)
+    for name in topics.ALL_TOPICS:
+        assert len(metadata.topics[name].partitions) == servers.partitions, name
+
+
+def test_event_topics_are_kept_forever(servers: Settings) -> None:
+    admin = admin_client(servers)
+    resources = [ConfigResource(ConfigResource.Type.TOPIC, name) for name in topics.EVENT_TOPICS]
+    for resource, future in admin.describe_configs(resources).items():
+        config = future.result()
+        assert config["retention.ms"].value == "-1", resource
+        assert config["retention.bytes"].value == "-1", resource
+
+
+def test_ensure_topics_twice_creates_nothing_the_second_time(servers: Settings) -> None:
+    assert ensure_topics(servers) == []
+
+
+def test_each_alias_points_at_one_versioned_index_with_the_mapping(servers: Settings) -> None:
+    es = es_client(servers)
+    for model in READ_MODELS.values():
+        indexes = list(es.indices.get_alias(name=model.alias))
+        assert len(indexes) == 1 and indexes[0].startswith(f"{model.alias}-v"), indexes
+        mapping = es.indices.get_mapping(index=model.alias)[indexes[0]]["mappings"]
+        assert set(model.properties) <= set(mapping["properties"]), model.alias
