@@ -9,7 +9,7 @@ from confluent_kafka.admin import AdminClient
 
 from ops.launcher.errors import LauncherError
 from ops.launcher.fetch import kafka_libs, require_java
-from ops.launcher.processes import ManagedProcess, require_free_port, wait_until
+from ops.launcher.processes import ManagedProcess, port_open, require_free_port, wait_until
 from ops.settings import Settings
 
 NAME = "kafka"
@@ -102,8 +102,10 @@ def start(settings: Settings) -> bool:
 
 
 def healthy(settings: Settings) -> bool:
+    if not port_open(settings.kafka_port):
+        return False
     try:
-        metadata = AdminClient({"bootstrap.servers": settings.kafka_bootstrap}).list_topics(timeout=2)
+        metadata = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0}).list_topics(timeout=2)
     except Exception:  # noqa: BLE001 - any failure means "not yet"
         return False
     return bool(metadata.brokers)

@@ -112,17 +112,23 @@ def test_published_ports_are_bound_to_loopback(compose: dict[str, Any]) -> None:
         assert f"{LOOPBACK}:{port}:{port}" in compose["services"][name].get("ports", []), f"{name} is not on {port}"
 
 
-def _docker_compose_available() -> bool:
+def _docker_compose_missing() -> str | None:
+    """Why ``docker compose`` cannot be run here, or None when it can."""
     if shutil.which("docker") is None:
-        return False
+        return "no docker client on PATH"
     try:
         result = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return result.returncode == 0
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"`docker compose version` did not run: {error}"
+    if result.returncode != 0:
+        return "the docker client has no compose plugin (`docker compose version` failed)"
+    return None
 
 
-@pytest.mark.skipif(not _docker_compose_available(), reason="no docker client with the compose plugin on PATH")
+DOCKER_COMPOSE_MISSING = _docker_compose_missing()
+
+
+@pytest.mark.skipif(DOCKER_COMPOSE_MISSING is not None, reason=DOCKER_COMPOSE_MISSING or "")
 def test_docker_compose_accepts_the_file() -> None:
     result = subprocess.run(
         ["docker", "compose", "-f", str(COMPOSE_FILE), "config", "-q"],

@@ -1,0 +1,63 @@
+"""handle_command: versions, ids, rejections and redelivered command ids."""
+
+from schemas.outcomes import OutcomeStatus
+from streams.deciding import REMEMBERED_OUTCOMES, AggregateEntry, EntryCodec, handle_command
+from streams.specs import ORDER_AGGREGATE
+from tests.unit.builders import build as make
+from tests.unit.envelopes import AT, command
+from schemas.orders import AddItem, CreateOrder, SubmitOrder
+
+
+def created() -> AggregateEntry:
+    return handle_command(ORDER_AGGREGATE, AggregateEntry(), command(make(CreateOrder)), AT).entry
+
+
+def test_accepted_command_emits_enveloped_events_numbered_from_the_state_version() -> None:
+    handled = handle_command(ORDER_AGGREGATE, created(), command(make(AddItem)), AT)
+    assert handled.outcome.status is OutcomeStatus.ACCEPTED
+    assert [(event.type, event.version) for event in handled.events] == [("ItemAdded", 3)]
+    assert handled.outcome.version == 3 and handled.entry.state.version == 3
+    assert handled.events[0].command_id == handled.outcome.command_id
+
+
+def test_event_ids_and_times_are_deterministic_for_a_command() -> None:
+    same = command(make(CreateOrder))
+    first = handle_command(ORDER_AGGREGATE, AggregateEntry(), same, AT).events
+    again = handle_command(ORDER_AGGREGATE, AggregateEntry(), same, AT).events
+    assert [event.model_dump() for event in first] == [event.model_dump() for event in again]
+
+
+def test_rejection_keeps_the_state_and_records_the_outcome() -> None:
+    entry = created()
+    handled = handle_command(ORDER_AGGREGATE, entry, command(make(CreateOrder)), AT)
+    assert handled.outcome.status is OutcomeStatus.REJECTED and handled.outcome.code == "already_exists"
+    assert handled.events == [] and handled.entry.state == entry.state
+
+
+def test_expected_version_mismatch_is_a_version_conflict() -> None:
+    handled = handle_command(ORDER_AGGREGATE, created(), command(make(SubmitOrder), expected_version=1), AT)
+    assert handled.outcome.code == "version_conflict"
+    matching = handle_command(ORDER_AGGREGATE, created(), command(make(SubmitOrder), expected_version=2), AT)
+    assert matching.outcome.status is OutcomeStatus.ACCEPTED
+
+
+def test_a_redelivered_command_id_returns_the_first_outcome_and_its_events_again() -> None:
+    add = command(make(AddItem))
+    first = handle_command(ORDER_AGGREGATE, created(), add, AT)
+    again = handle_command(ORDER_AGGREGATE, first.entry, add, AT)
+    assert again.redelivered and again.outcome == first.outcome and again.entry == first.entry
+    assert [event.model_dump() for event in again.events] == [event.model_dump() for event in first.events]
+
+
+def test_only_the_most_recent_outcomes_are_remembered() -> None:
+    entry = created()
+    for _ in range(REMEMBERED_OUTCOMES + 5):
+        entry = handle_command(ORDER_AGGREGATE, entry, command(make(CreateOrder)), AT).entry
+    assert len(entry.outcomes) == REMEMBERED_OUTCOMES
+
+
+def test_entry_survives_the_table_codec() -> None:
+    codec = EntryCodec(ORDER_AGGREGATE)
+    entry = handle_command(ORDER_AGGREGATE, created(), command(make(AddItem)), AT).entry
+    assert codec.load(codec.dump(entry)) == entry
+    assert codec.load(None) == AggregateEntry()
