@@ -3,10 +3,9 @@
 from dataclasses import dataclass, replace
 from functools import singledispatch
 
-from domain.rejections import reject
+from domain.rejections import Decision, route_command, reject
 from schemas.customers import CustomerRegistered, CustomerUpdated, RegisterCustomer, UpdateCustomer
 from schemas.envelope import Payload
-from schemas.outcomes import Rejection
 
 
 @dataclass(frozen=True)
@@ -17,16 +16,12 @@ class Customer:
     version: int = 0
 
 
-Decision = list[Payload] | Rejection
-
-
 def decide(state: Customer | None, command: Payload) -> Decision:
     """Decide a command against the current state (``None``: the customer does not exist)."""
-    if isinstance(command, RegisterCustomer):
-        return _register(state, command)
-    if state is None:
-        return reject("not_found", f"customer {getattr(command, 'customer_id', '')} does not exist")
-    return _decide_existing(command, state)
+    return route_command(
+        state, command, creates=RegisterCustomer, create=_register, existing=_decide_existing,
+        noun="customer", id_field="customer_id",
+    )
 
 
 def _register(state: Customer | None, command: RegisterCustomer) -> Decision:

@@ -1,11 +1,11 @@
 """The order aggregate: ``decide(state, command)`` and ``evolve(state, event)``, pure."""
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from functools import singledispatch
 
-from domain.rejections import reject
+from domain.rejections import Decision, reject, route_command
 from schemas.envelope import Payload
 from schemas.money import quantize
 from schemas.orders import (
@@ -68,16 +68,11 @@ class Order:
         return next((item for item in self.items if item.product_id == product_id), None)
 
 
-Decision = list[Payload] | Rejection
-
-
 def decide(state: Order | None, command: Payload) -> Decision:
     """Decide a command against the current state (``None``: the order does not exist)."""
-    if isinstance(command, CreateOrder):
-        return _create(state, command)
-    if state is None:
-        return reject("not_found", f"order {getattr(command, 'order_id', '')} does not exist")
-    return _decide_existing(command, state)
+    return route_command(
+        state, command, creates=CreateOrder, create=_create, existing=_decide_existing, noun="order", id_field="order_id",
+    )
 
 
 def _create(state: Order | None, command: CreateOrder) -> Decision:

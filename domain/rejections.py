@@ -1,6 +1,12 @@
 """Shared rejection helpers; every rejection has a stable code and a sentence for people."""
 
+from collections.abc import Callable
+from typing import Any
+
+from schemas.envelope import Payload
 from schemas.outcomes import Rejection
+
+Decision = list[Payload] | Rejection
 
 
 def reject(code: str, reason: str) -> Rejection:
@@ -15,3 +21,15 @@ def check_expected_version(expected: int | None, actual: int) -> Rejection | Non
     if expected is None or expected == actual:
         return None
     return version_conflict(expected, actual)
+
+
+def route_command(
+    state: Any, command: Payload, *, creates: type[Payload], create: Callable[[Any, Any], Decision],
+    existing: Callable[[Any, Any], Decision], noun: str, id_field: str,
+) -> Decision:
+    """The creating command goes to ``create``; any other needs an existing aggregate."""
+    if isinstance(command, creates):
+        return create(state, command)
+    if state is None:
+        return reject("not_found", f"{noun} {getattr(command, id_field, '')} does not exist")
+    return existing(command, state)

@@ -59,7 +59,7 @@ def load_sample_data(settings: Settings, orders: int = 50, seed: int = 7) -> Non
                 _send(client, f"/orders/{body['order_id']}/{path}", step)
             print(f"\rsample orders sent: {number}/{orders}", end="", flush=True)
     print()
-    _wait_searchable(settings, orders)
+    _wait_searchable(settings, [f"ORD-S{number:05d}" for number in range(1, orders + 1)])
 
 
 def _send(client: httpx.Client, path: str, body: dict[str, object]) -> None:
@@ -69,14 +69,14 @@ def _send(client: httpx.Client, path: str, body: dict[str, object]) -> None:
         raise LauncherError(f"sample data: POST {path} answered {response.status_code}: {response.text[:200]}")
 
 
-def _wait_searchable(settings: Settings, expected: int, timeout_s: float = 60.0) -> None:
-    url = f"http://127.0.0.1:{settings.query_api_port}/orders"
+def _wait_searchable(settings: Settings, order_ids: list[str], timeout_s: float = 60.0) -> None:
+    missing = list(order_ids)
     deadline = time.monotonic() + timeout_s
-    total = 0
-    while time.monotonic() < deadline:
-        total = httpx.get(url, params={"q": "", "size": 1}, timeout=10).json()["total"]
-        if total >= expected:
-            print(f"sample orders searchable: {total}")
-            return
-        time.sleep(0.5)
-    raise LauncherError(f"only {total} of {expected} sample orders became searchable: see `orderflow logs worker`")
+    with httpx.Client(base_url=f"http://127.0.0.1:{settings.query_api_port}", timeout=10) as client:
+        while missing and time.monotonic() < deadline:
+            missing = [order_id for order_id in missing if client.get(f"/orders/{order_id}").status_code != 200]
+            if missing:
+                time.sleep(0.5)
+    if missing:
+        raise LauncherError(f"{len(missing)} sample orders did not become searchable: see `orderflow logs worker`")
+    print(f"sample orders searchable: {len(order_ids)}")

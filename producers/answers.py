@@ -29,6 +29,10 @@ class CommandDecision(BaseModel):
     reason: str | None = None
 
 
+def decision_of(outcome: CommandOutcome) -> CommandDecision:
+    return CommandDecision.model_validate(outcome.model_dump(include=set(CommandDecision.model_fields)))
+
+
 def decision_status_code(outcome: CommandOutcome) -> int:
     if outcome.status is OutcomeStatus.ACCEPTED:
         return 201 if outcome.command_type in CREATING_COMMANDS else 200
@@ -42,9 +46,4 @@ def answer(sent: Sent, request: Request) -> JSONResponse:
             status_url=str(request.url_for("command_status", command_id=str(sent.command.id))),
         )
         return JSONResponse(body.model_dump(mode="json"), status_code=202)
-    outcome = sent.outcome
-    decision = CommandDecision(
-        command_id=outcome.command_id, aggregate_id=outcome.aggregate_id, status=outcome.status,
-        version=outcome.version, events=outcome.events, code=outcome.code, reason=outcome.reason,
-    )
-    return JSONResponse(decision.model_dump(mode="json"), status_code=decision_status_code(outcome))
+    return JSONResponse(decision_of(sent.outcome).model_dump(mode="json"), status_code=decision_status_code(sent.outcome))

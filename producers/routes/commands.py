@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter, HTTPException, Request
 
-from producers.answers import CommandDecision
+from producers.answers import CommandDecision, decision_of
 
 router = APIRouter(prefix="/commands", tags=["commands"])
 
@@ -14,7 +14,4 @@ async def command_status(command_id: uuid.UUID, request: Request) -> CommandDeci
     outcome = request.app.state.outcomes.recent(command_id)
     if outcome is None:
         raise HTTPException(404, detail=f"no outcome is known for command {command_id}")
-    return CommandDecision(
-        command_id=outcome.command_id, aggregate_id=outcome.aggregate_id, status=outcome.status,
-        version=outcome.version, events=outcome.events, code=outcome.code, reason=outcome.reason,
-    )
+    return decision_of(outcome)
