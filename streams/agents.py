@@ -1,7 +1,7 @@
 """Faust agents: they loop, call the pure functions, and write. Registered by the app's composition root."""
 
-import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import faust
@@ -11,9 +11,9 @@ from schemas import topics
 from schemas.envelope import Envelope, Payload, utc_now
 from schemas.outcomes import CommandOutcome
 from schemas.codec import UndecodableRecord, decode, encode
-from streams.deadletters import dead_letter, dead_letter_of_message
+from streams.deadletters import dead_letter_of_message
 from streams.deciding import AggregateSpec, EntryCodec, handle_command
-from streams.es_sink import ElasticsearchSink, IndexAction
+from streams.es_sink import ElasticsearchSink
 from streams.projecting import Projection, ProjectionSpec
 
 log = logging.getLogger(__name__)
@@ -55,30 +55,41 @@ def register_projector(app: faust.App, spec: ProjectionSpec[Any], sink: Elastics
     dead_letters = raw_topic(app, topics.DEADLETTER)
     table = _json_table(app, spec.table_name, partitions)
 
-    def fold(value: bytes) -> Projection:
+    def fold(value: bytes) -> Folded:
         """Runs once per record with the record as Faust's current event, so table writes land in its partition."""
         message = faust.current_event().message
         try:
             event = _decode_keyed(message, spec.event_types)
             projection = spec.project(table.get(event.aggregate_id), event)
         except (UndecodableRecord, ValueError) as error:
-            return Projection(dead_letter=dead_letter_of_message(message, str(error)))
+            return Folded(message, Projection(), error=str(error))
         if projection.view is not None:
             table[event.aggregate_id] = projection.view
-        return projection
+        return Folded(message, projection)
 
     async def project_events(stream: StreamT[bytes]) -> None:
         stream.add_processor(fold)
         async for batch in stream.take(batch_size, within=batch_wait_s):
-            actions = [action for projection in batch for action in projection.actions]
-            for failure in await sink.write(actions):
-                log.error("Elasticsearch refused %s/%s: %s", failure.action.index, failure.action.doc_id, failure.reason)
-                await dead_letters.send(key=failure.action.doc_id.encode(), value=_refused(failure.action, failure.reason))
-            for projection in batch:
-                if projection.dead_letter is not None:
-                    await dead_letters.send(key=None, value=encode(projection.dead_letter))
+            failures = await sink.write([action for folded in batch for action in folded.projection.actions])
+            refused = {id(failure.action): failure.reason for failure in failures}
+            for folded in batch:
+                reasons = [refused[id(action)] for action in folded.projection.actions if id(action) in refused]
+                error = folded.error or "; ".join(f"Elasticsearch refused the document: {r}" for r in reasons)
+                if error:
+                    log.error("dead-lettering %s/%s/%s: %s", folded.message.topic, folded.message.partition,
+                              folded.message.offset, error)
+                    await dead_letters.send(key=folded.message.key, value=encode(dead_letter_of_message(folded.message, error)))
 
     app.agent(events, name=f"{spec.name}-projector")(project_events)
+
+
+@dataclass(frozen=True)
+class Folded:
+    """One event record after folding, with the record kept so any failure is dead-lettered with its origin."""
+
+    message: Any
+    projection: Projection
+    error: str | None = None
 
 
 def _json_table(app: faust.App, name: str, partitions: int) -> faust.Table:
@@ -97,8 +108,4 @@ def _outcome_bytes(outcome: CommandOutcome) -> bytes:
     return outcome.model_dump_json().encode()
 
 
-def _refused(action: IndexAction, reason: str) -> bytes:
-    document = json.dumps({"index": action.index, "id": action.doc_id, "version": action.version,
-                           "document": action.document}).encode()
-    return encode(dead_letter(f"elasticsearch:{action.index}", 0, action.version, action.doc_id.encode(), document, reason))
 

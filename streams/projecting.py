@@ -6,7 +6,6 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
 
-from schemas.deadletter import DeadLetter
 from schemas.envelope import Envelope, Payload
 from streams.es_sink import IndexAction
 
@@ -19,7 +18,6 @@ class Projection:
 
     view: dict[str, Any] | None = None
     actions: list[IndexAction] = field(default_factory=list)
-    dead_letter: Envelope[DeadLetter] | None = None
 
 
 class VersionGap(ValueError):
