@@ -58,6 +58,25 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
     _print_urls(settings)
 
 
+def _deadletter_list(settings: Settings, args: argparse.Namespace) -> None:
+    from ops import deadletters
+
+    listing = deadletters.list_dead_letters(settings.kafka_bootstrap, source_topic=args.topic, limit=args.limit)
+    for entry in listing.entries:
+        print(deadletters.json_line(entry) if args.json else deadletters.summary_line(entry))
+    if listing.unreadable:
+        print(f"({listing.unreadable} record(s) on the topic are not dead letters and were left out)", file=sys.stderr)
+
+
+def _deadletter_resend(settings: Settings, args: argparse.Namespace) -> None:
+    from ops import deadletters
+
+    handle = deadletters.parse_handle(args.handle)
+    corrected = deadletters.read_value_file(args.value_file) if args.value_file else None
+    landed = deadletters.resend(settings.kafka_bootstrap, handle, corrected, force=args.force)
+    print(f"resent dead letter {handle} to {landed}")
+
+
 def _print_urls(settings: Settings) -> None:
     command = f"http://127.0.0.1:{settings.command_api_port}"
     query = f"http://127.0.0.1:{settings.query_api_port}"
@@ -86,7 +105,23 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text)
         sub.add_argument("--orders", type=int, default=50, help="how many sample orders")
         sub.set_defaults(handler=handler)
+    _add_deadletter_parser(commands)
     return parser
+
+
+def _add_deadletter_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    deadletter = commands.add_parser("deadletter", help="list dead letters, send them back as they were or corrected")
+    actions = deadletter.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", help="dead letters from the start of the topic, oldest first")
+    listing.add_argument("--topic", help="only those from this source topic, e.g. orders.commands")
+    listing.add_argument("--limit", type=int, default=50, help="only the last N (0: all)")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line with the full record")
+    listing.set_defaults(handler=_deadletter_list)
+    resend = actions.add_parser("resend", help="produce a dead letter's record to its source topic with its key")
+    resend.add_argument("handle", help="<partition>:<offset> on the deadletter topic, as `list` shows it")
+    resend.add_argument("--value-file", metavar="PATH", help="the corrected record (- for standard input)")
+    resend.add_argument("--force", action="store_true", help="send it even if it is not a valid record for the topic")
+    resend.set_defaults(handler=_deadletter_resend)
 
 
 def main(argv: list[str] | None = None) -> int:

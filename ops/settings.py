@@ -4,7 +4,9 @@ import json
 import os
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,7 +22,31 @@ def _default_data_dir() -> Path:
     return Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "orderflow"
 
 
+Scope = Literal["read", "write"]
+
+
+class ApiKey(BaseModel):
+    """One caller's key; its name is the ``actor`` of the commands it sends. A bare string means all scopes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: SecretStr
+    scopes: frozenset[Scope] = frozenset({"read", "write"})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_bare_key(cls, value: Any) -> Any:
+        return {"key": value} if isinstance(value, str | SecretStr) else value
+
+    def plain(self) -> dict[str, Any]:
+        return {"key": self.key.get_secret_value(), "scopes": sorted(self.scopes)}
+
+
 def _plain(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, ApiKey):
+        return value.plain()
     return value.get_secret_value() if isinstance(value, SecretStr) else value
 
 
@@ -56,22 +82,29 @@ class Settings(BaseSettings):
     query_api_port: int = Field(8001, description="Query API port")
     worker_web_port: int = Field(6066, description="Faust worker web port (health)")
     worker_id: str = Field("orderflow", description="Faust application id (consumer group, table topics)")
-    api_keys: dict[str, SecretStr] = Field(default_factory=dict, description="API keys by name; empty: no auth")
+    api_keys: dict[str, ApiKey] = Field(
+        default_factory=dict,
+        description='API keys by name, e.g. {"shop": {"key": "…", "scopes": ["write"]}} or {"ops": "…"} (all scopes); empty: no auth',
+    )
+    worker_session_timeout_s: float = Field(10.0, description="Kafka session timeout of the worker: how soon a crashed worker's partitions move")
 
     # Behaviour.
     max_wait_s: float = Field(30.0, description="Longest ?wait= a command may ask for")
     es_bulk_max_docs: int = Field(1000, description="Projector bulk batch size")
     es_bulk_max_wait_s: float = Field(0.2, description="Projector bulk batch time window")
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body of a single command (413 above)")
+    max_batch_bytes: int = Field(512 * 1_048_576, ge=1024, description="Largest NDJSON body of POST /commands/batch (413 above)")
     log_level: str = Field("info", description="Log level of the services")
 
     def as_env(self) -> dict[str, str]:
         """These settings as ``ORDERFLOW_*`` variables, so child processes run with exactly the same ones."""
         env: dict[str, str] = {}
-        for name, value in self.model_dump().items():
+        for name in type(self).model_fields:
+            value = getattr(self, name)
             if value is None:
                 continue
             if isinstance(value, dict):
-                value = json.dumps({key: _plain(item) for key, item in value.items()})
+                value = json.dumps(_plain(value))
             env[f"ORDERFLOW_{name.upper()}"] = str(value)
         return env
 

@@ -3,11 +3,12 @@
 import uuid
 from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from producers.commands import Sent
+from ops.web.errors import field_error
+from producers.commands import IdempotencyMismatch, PublishFailed, Sent
 from schemas.outcomes import CommandOutcome, OutcomeStatus
 
 CREATING_COMMANDS = {"CreateOrder", "RegisterCustomer"}
@@ -29,6 +30,20 @@ class CommandDecision(BaseModel):
     reason: str | None = None
 
 
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    202: {"model": CommandAccepted, "description": "Accepted for processing (or the wait ran out)"},
+    200: {"model": CommandDecision, "description": "Accepted by the domain (with ?wait)"},
+    404: {"model": CommandDecision, "description": "Unknown aggregate (with ?wait)"},
+    409: {"model": CommandDecision, "description": "Refused by a rule or a version conflict (with ?wait)"},
+    401: {"description": "API keys are configured and none (or an unknown one) was given"},
+    403: {"description": "The API key lacks the write scope"},
+    413: {"description": "The body is larger than the configured limit"},
+    422: {"description": "Invalid body, header or parameter (names the field), or an Idempotency-Key reused with another body"},
+    503: {"description": "Kafka did not confirm the command; nothing was accepted, retry"},
+}
+CREATED: dict[int | str, dict[str, Any]] = {201: {"model": CommandDecision, "description": "Created (with ?wait)"}}
+
+
 def decision_of(outcome: CommandOutcome) -> CommandDecision:
     return CommandDecision.model_validate(outcome.model_dump(include=set(CommandDecision.model_fields)))
 
@@ -39,11 +54,30 @@ def decision_status_code(outcome: CommandOutcome) -> int:
     return 404 if outcome.code == "not_found" else 409
 
 
+def status_url(request: Request, command_id: uuid.UUID) -> str:
+    return str(request.url_for("command_status", command_id=str(command_id)))
+
+
+def accepted(request: Request, command_id: uuid.UUID, aggregate_id: str) -> CommandAccepted:
+    return CommandAccepted(command_id=command_id, aggregate_id=aggregate_id, status_url=status_url(request, command_id))
+
+
 def answer(sent: Sent, request: Request) -> JSONResponse:
     if sent.outcome is None:
-        body = CommandAccepted(
-            command_id=sent.command.id, aggregate_id=sent.command.aggregate_id,
-            status_url=str(request.url_for("command_status", command_id=str(sent.command.id))),
-        )
+        body = accepted(request, sent.command.id, sent.command.aggregate_id)
         return JSONResponse(body.model_dump(mode="json"), status_code=202)
     return JSONResponse(decision_of(sent.outcome).model_dump(mode="json"), status_code=decision_status_code(sent.outcome))
+
+
+IDEMPOTENCY_LOCATION = ("header", "Idempotency-Key")
+
+
+def install_command_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(IdempotencyMismatch)
+    async def idempotency_mismatch(request: Request, error: IdempotencyMismatch) -> JSONResponse:
+        return JSONResponse({"detail": [field_error(IDEMPOTENCY_LOCATION, str(error))]}, status_code=422)
+
+    @app.exception_handler(PublishFailed)
+    async def publish_failed(request: Request, error: PublishFailed) -> JSONResponse:
+        return JSONResponse({"detail": f"the command was not stored by Kafka, retry: {error}"}, status_code=503,
+                            headers={"Retry-After": "1"})

@@ -6,6 +6,8 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Query, Request
 
 from ops.settings import Settings
+from ops.web.auth import Caller, require
+from ops.web.errors import field_error
 from producers.commands import CommandBus, CommandContext
 
 
@@ -17,27 +19,38 @@ def get_bus(request: Request) -> CommandBus:
     return request.app.state.bus
 
 
+Writer = Annotated[Caller, Depends(require("write"))]
+Reader = Annotated[Caller, Depends(require("read"))]
+
+
 def command_context(
-    if_match: Annotated[str | None, Header(description="Expected aggregate version")] = None,
-    x_correlation_id: Annotated[uuid.UUID | None, Header()] = None,
+    caller: Writer,
+    if_match: Annotated[str | None, Header(description="Expected aggregate version: a mismatch is a version_conflict")] = None,
+    idempotency_key: Annotated[str | None, Header(
+        min_length=1, max_length=200,
+        description="Same key and same body: same answer and one effect. Same key, other body: 422.",
+    )] = None,
+    x_correlation_id: Annotated[uuid.UUID | None, Header(description="Carried on the command and its events")] = None,
 ) -> CommandContext:
     return CommandContext(
-        actor="anonymous", correlation_id=x_correlation_id or uuid.uuid4(), expected_version=_version(if_match),
+        actor=caller.name, correlation_id=x_correlation_id or uuid.uuid4(),
+        expected_version=parse_version(if_match, ("header", "If-Match")), idempotency_key=idempotency_key,
     )
 
 
-def _version(if_match: str | None) -> int | None:
-    if if_match is None:
+def parse_version(text: str | None, location: tuple[str, ...]) -> int | None:
+    """``7``, ``"7"`` or ``W/"7"``: an ETag-style aggregate version."""
+    if text is None:
         return None
-    text = if_match.strip().strip('"').removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise HTTPException(422, detail=[{"loc": ["header", "If-Match"], "msg": "must be an aggregate version (an integer)", "type": "value_error"}])
-    return int(text)
+    cleaned = text.strip().removeprefix("W/").strip('"')
+    if not cleaned.isdigit():
+        raise HTTPException(422, detail=[field_error(location, "must be an aggregate version (a whole number)")])
+    return int(cleaned)
 
 
 def wait_seconds(
     settings: Annotated[Settings, Depends(get_settings)],
-    wait: Annotated[float, Query(ge=0, description="Seconds to wait for the decision")] = 0.0,
+    wait: Annotated[float, Query(ge=0, description="Seconds to wait for the decision (202 if it takes longer)")] = 0.0,
 ) -> float:
     return min(wait, settings.max_wait_s)
 

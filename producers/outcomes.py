@@ -1,32 +1,35 @@
-"""Follows ``commands.outcomes`` so a request can wait for the decision on its command."""
+"""Follows ``commands.outcomes`` into the command store, and wakes requests waiting for a decision."""
 
 import asyncio
 import logging
 import threading
 import uuid
-from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
 
+from producers.store import CommandStore
 from schemas.outcomes import CommandOutcome
 from schemas.topics import COMMAND_OUTCOMES
 
 log = logging.getLogger(__name__)
 
-RECENT_OUTCOMES = 50_000
+POLL_BATCH = 1000
 
 
 class OutcomeWatcher:
-    """Reads outcomes from the log end onwards (no consumer group: every API process sees every outcome)."""
+    """Reads every outcome, resuming where the store left off (no consumer group: each API process reads all)."""
 
-    def __init__(self, bootstrap: str) -> None:
+    def __init__(self, bootstrap: str, store: CommandStore,
+                 on_outcome: Callable[[CommandOutcome], None] = lambda outcome: None) -> None:
         self._config: dict[str, Any] = {
             "bootstrap.servers": bootstrap, "group.id": f"orderflow-outcomes-{uuid.uuid4()}",
             "enable.auto.commit": False, "fetch.wait.max.ms": 10, "log_level": 3,
         }
+        self._store = store
+        self._on_outcome = on_outcome
         self._waiters: dict[uuid.UUID, list[asyncio.Future[CommandOutcome]]] = {}
-        self._recent: OrderedDict[uuid.UUID, CommandOutcome] = OrderedDict()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -36,33 +39,33 @@ class OutcomeWatcher:
         self._loop = loop
         consumer = Consumer(self._config)
         partitions = consumer.list_topics(COMMAND_OUTCOMES, timeout=10).topics[COMMAND_OUTCOMES].partitions
-        # Explicit log-end offsets: every outcome written after start-up is seen.
-        ends = [consumer.get_watermark_offsets(TopicPartition(COMMAND_OUTCOMES, p), timeout=10)[1] for p in partitions]
-        consumer.assign([TopicPartition(COMMAND_OUTCOMES, p, end) for p, end in zip(partitions, ends, strict=True)])
+        consumer.assign([self._resume_point(partition) for partition in partitions])
         self._thread = threading.Thread(target=self._consume, args=(consumer,), name="outcome-watcher", daemon=True)
         self._thread.start()
+
+    def _resume_point(self, partition: int) -> TopicPartition:
+        stored = self._store.next_offset(COMMAND_OUTCOMES, partition)
+        return TopicPartition(COMMAND_OUTCOMES, partition, OFFSET_BEGINNING if stored is None else stored)
 
     def _consume(self, consumer: Consumer) -> None:
         try:
             while not self._stopping.is_set():
-                message = consumer.poll(0.1)
-                if message is None or message.error():
-                    continue
-                try:
-                    outcome = CommandOutcome.model_validate_json(message.value())
-                except ValueError:
-                    log.warning("unreadable outcome at %s/%s", message.partition(), message.offset())
-                    continue
-                self._deliver(outcome)
+                messages = [m for m in consumer.consume(POLL_BATCH, timeout=0.1) if not m.error()]
+                if messages:
+                    self._absorb(messages)
         finally:
             consumer.close()
 
-    def _deliver(self, outcome: CommandOutcome) -> None:
+    def _absorb(self, messages: list[Message]) -> None:
+        outcomes = [outcome for outcome in map(_outcome_of, messages) if outcome is not None]
+        offsets = {(m.topic(), m.partition()): m.offset() + 1 for m in messages}
+        self._store.save_outcomes(outcomes, offsets)
+        for outcome in outcomes:
+            self._on_outcome(outcome)
+            self._wake(outcome)
+
+    def _wake(self, outcome: CommandOutcome) -> None:
         with self._lock:
-            self._recent[outcome.command_id] = outcome
-            self._recent.move_to_end(outcome.command_id)
-            while len(self._recent) > RECENT_OUTCOMES:
-                self._recent.popitem(last=False)
             waiters = self._waiters.pop(outcome.command_id, [])
         for future in waiters:
             assert self._loop is not None
@@ -72,10 +75,10 @@ class OutcomeWatcher:
         """Register interest before publishing, so a fast decision is not missed."""
         future: asyncio.Future[CommandOutcome] = asyncio.get_running_loop().create_future()
         with self._lock:
-            known = self._recent.get(command_id)
-            if known is None:
-                self._waiters.setdefault(command_id, []).append(future)
+            self._waiters.setdefault(command_id, []).append(future)
+        known = self._store.outcome(command_id)
         if known is not None:
+            self.forget(command_id, future)
             future.set_result(known)
         return future
 
@@ -87,14 +90,19 @@ class OutcomeWatcher:
             if not waiting:
                 self._waiters.pop(command_id, None)
 
-    def recent(self, command_id: uuid.UUID) -> CommandOutcome | None:
-        with self._lock:
-            return self._recent.get(command_id)
-
     def stop(self) -> None:
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+
+def _outcome_of(message: Message) -> CommandOutcome | None:
+    try:
+        return CommandOutcome.model_validate_json(message.value() or b"")
+    except ValueError:
+        # Outcomes are written only by the decider; an unreadable one is a bug to look at, not a record to replay.
+        log.error("unreadable outcome at %s/%s/%s", message.topic(), message.partition(), message.offset())
+        return None
 
 
 def _resolve(future: asyncio.Future[CommandOutcome], outcome: CommandOutcome) -> None:

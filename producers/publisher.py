@@ -3,6 +3,8 @@
 import asyncio
 import logging
 import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
@@ -20,6 +22,13 @@ def producer_config(bootstrap: str) -> dict[str, Any]:
         "queue.buffering.max.messages": 200_000,
         "log_level": 3,
     }
+
+
+@dataclass(frozen=True)
+class Record:
+    topic: str
+    key: bytes
+    value: bytes
 
 
 class KafkaPublisher:
@@ -46,21 +55,24 @@ class KafkaPublisher:
         return len(self._producer) if self._producer is not None else 0
 
     async def publish(self, topic: str, key: bytes, value: bytes) -> None:
+        error = (await self.publish_many([Record(topic, key, value)]))[0]
+        if error is not None:
+            raise KafkaException(error)
+
+    async def publish_many(self, records: Sequence[Record]) -> list[KafkaError | None]:
+        """Produce all, then wait until the broker confirmed or refused each; the errors come back by position."""
         if self._producer is None:
             raise RuntimeError("publisher is not started")
-        loop = asyncio.get_running_loop()
-        delivered: asyncio.Future[None] = loop.create_future()
-
-        def on_delivery(error: KafkaError | None, message: Message) -> None:
-            loop.call_soon_threadsafe(_settle, delivered, error)
-
-        while True:
-            try:
-                self._producer.produce(topic, key=key, value=value, on_delivery=on_delivery)
-                break
-            except BufferError:
-                await asyncio.sleep(0.005)  # the poll thread drains the queue
-        await delivered
+        tracker = _DeliveryTracker(asyncio.get_running_loop(), len(records))
+        for index, record in enumerate(records):
+            while True:
+                try:
+                    self._producer.produce(record.topic, key=record.key, value=record.value,
+                                           on_delivery=tracker.callback(index))
+                    break
+                except BufferError:
+                    await asyncio.sleep(0.005)  # the poll thread drains the queue
+        return await tracker.all_delivered
 
     def close(self, timeout_s: float = 10.0) -> None:
         if self._producer is None:
@@ -74,10 +86,30 @@ class KafkaPublisher:
         self._producer = None
 
 
-def _settle(future: asyncio.Future[None], error: KafkaError | None) -> None:
-    if future.done():
-        return
-    if error is None:
-        future.set_result(None)
-    else:
-        future.set_exception(KafkaException(error))
+class _DeliveryTracker:
+    """Counts delivery reports (they arrive on the poll thread) and resolves once all are in."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, expected: int) -> None:
+        self._loop = loop
+        self._remaining = expected
+        self._lock = threading.Lock()
+        self.errors: list[KafkaError | None] = [None] * expected
+        self.all_delivered: asyncio.Future[list[KafkaError | None]] = loop.create_future()
+        if expected == 0:
+            self.all_delivered.set_result([])
+
+    def callback(self, index: int) -> Callable[[KafkaError | None, Message], None]:
+        def on_delivery(error: KafkaError | None, message: Message) -> None:
+            with self._lock:
+                self.errors[index] = error
+                self._remaining -= 1
+                finished = self._remaining == 0
+            if finished:
+                self._loop.call_soon_threadsafe(_settle, self.all_delivered, self.errors)
+
+        return on_delivery
+
+
+def _settle(future: asyncio.Future[list[KafkaError | None]], errors: list[KafkaError | None]) -> None:
+    if not future.done():
+        future.set_result(errors)

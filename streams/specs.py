@@ -1,7 +1,8 @@
 """Which aggregates are decided and which views are projected."""
 
-from domain import order
+from domain import customer, order
 from schemas import topics
+from schemas.customers import CUSTOMER_COMMANDS, CUSTOMER_EVENTS
 from schemas.orders import ORDER_COMMANDS, ORDER_EVENTS
 from streams.deciding import AggregateSpec
 from streams.folds.order_view import OrderView, fold_order_view, order_index_actions
@@ -14,10 +15,17 @@ ORDER_AGGREGATE = AggregateSpec(
     state_type=order.Order, version_of=lambda state: state.version,
 )
 
+CUSTOMER_AGGREGATE = AggregateSpec(
+    name="customer", commands_topic=topics.CUSTOMERS_COMMANDS, events_topic=topics.CUSTOMERS_EVENTS,
+    command_types=CUSTOMER_COMMANDS, event_types=CUSTOMER_EVENTS, decide=customer.decide,
+    evolve=lambda state, event, customer_id: customer.evolve(state, event, customer_id=customer_id),
+    state_type=customer.Customer, version_of=lambda state: state.version,
+)
+
 ORDER_VIEW = ProjectionSpec(
     name="order", events_topic=topics.ORDERS_EVENTS, event_types=ORDER_EVENTS, view_type=OrderView,
     version_of=lambda view: view.version, fold=fold_order_view, documents=order_index_actions,
 )
 
-AGGREGATES = (ORDER_AGGREGATE,)
+AGGREGATES = (ORDER_AGGREGATE, CUSTOMER_AGGREGATE)
 PROJECTIONS = (ORDER_VIEW,)

@@ -1,0 +1,53 @@
+"""API keys: ``Authorization: Bearer <key>``. With no keys configured every caller is ``anonymous``."""
+
+import hmac
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request
+
+from ops.settings import ApiKey, Scope
+
+ANONYMOUS = "anonymous"
+
+
+@dataclass(frozen=True)
+class Caller:
+    name: str
+
+
+def caller_of(authorization: str | None, keys: Mapping[str, ApiKey], scope: Scope) -> Caller:
+    """The caller a request comes from; 401 without a known key, 403 when the key lacks ``scope``."""
+    if not keys:
+        return Caller(ANONYMOUS)
+    token = _bearer_token(authorization)
+    if token is None:
+        raise _unauthorized("an API key is required: Authorization: Bearer <key>")
+    for name, key in keys.items():
+        if hmac.compare_digest(key.key.get_secret_value().encode(), token.encode()):
+            if scope not in key.scopes:
+                raise HTTPException(403, detail=f"API key {name!r} does not have the {scope!r} scope")
+            return Caller(name)
+    raise _unauthorized("unknown API key")
+
+
+def _bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    kind, _, token = authorization.partition(" ")
+    return token.strip() or None if kind.lower() == "bearer" else None
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def require(scope: Scope) -> Callable[[Request], Caller]:
+    """A dependency that authenticates the request for ``scope`` against the app's settings."""
+
+    def dependency(request: Request) -> Caller:
+        caller = caller_of(request.headers.get("authorization"), request.app.state.settings.api_keys, scope)
+        request.state.caller = caller
+        return caller
+
+    return dependency

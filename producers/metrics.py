@@ -1,0 +1,27 @@
+"""The command API's own metrics: commands published and decided, and the producer's local queue."""
+
+from collections.abc import Callable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+from schemas.outcomes import CommandOutcome
+
+
+class CommandMetrics:
+    def __init__(self, registry: CollectorRegistry, queue_depth: Callable[[], int]) -> None:
+        self.published = Counter(
+            "orderflow_commands_published_total", "Commands confirmed by Kafka, by type", ["type"], registry=registry,
+        )
+        self.decided = Counter(
+            "orderflow_commands_decided_total", "Decisions seen on commands.outcomes, by type, outcome and code",
+            ["type", "outcome", "code"], registry=registry,
+        )
+        self.refused = Counter(
+            "orderflow_commands_refused_total", "Commands refused before Kafka (invalid, idempotency mismatch), by reason",
+            ["reason"], registry=registry,
+        )
+        queue = Gauge("orderflow_producer_queue_depth", "Records waiting in the local producer queue", registry=registry)
+        queue.set_function(queue_depth)
+
+    def on_outcome(self, outcome: CommandOutcome) -> None:
+        self.decided.labels(outcome.command_type, outcome.status.value, outcome.code or "").inc()

@@ -1,0 +1,39 @@
+"""Customer command endpoints."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse
+
+from producers.answers import ANSWERS, CREATED
+from producers.commands import new_aggregate_id
+from producers.dependencies import Bus, Context, WaitSeconds
+from producers.routes.common import examples, send
+from schemas.customers import CustomerId, RegisterCustomer, UpdateCustomer
+
+router = APIRouter(prefix="/customers", tags=["customers"])
+
+CustomerPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64, examples=["CUST-1"])]
+
+
+class RegisterCustomerBody(RegisterCustomer):
+    model_config = examples({"customer_id": "CUST-1", "name": "Ada Lovelace", "email": "ada@example.com"})
+    customer_id: CustomerId | None = None  # type: ignore[assignment]
+
+
+class UpdateCustomerBody(UpdateCustomer):
+    model_config = examples({"email": "ada.lovelace@example.com"})
+    customer_id: CustomerId | None = None  # type: ignore[assignment]
+
+
+@router.post("", status_code=202, responses={**ANSWERS, **CREATED})
+async def register_customer(body: RegisterCustomerBody, request: Request, bus: Bus, context: Context, wait: WaitSeconds) -> JSONResponse:
+    """Register a customer; without `customer_id` one is assigned. The id must not be in use."""
+    command = RegisterCustomer(name=body.name, email=body.email, customer_id=body.customer_id or new_aggregate_id("CUST", context))
+    return await send(command, request, bus, context, wait)
+
+
+@router.patch("/{customer_id}", status_code=202, responses=ANSWERS)
+async def update_customer(customer_id: CustomerPath, body: UpdateCustomerBody, request: Request, bus: Bus, context: Context, wait: WaitSeconds) -> JSONResponse:
+    """Change a customer's name and/or email."""
+    return await send(UpdateCustomer(customer_id=customer_id, name=body.name, email=body.email), request, bus, context, wait)
