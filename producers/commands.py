@@ -164,11 +164,13 @@ class CommandBus:
         scope = outgoing.idempotency_scope
         if scope is None or scope not in claimed:
             return
-        if published:
-            record = self._store.idempotency(scope)
-            if record is not None:
-                self._store.remember_idempotency(scope, replace(record, published=True))
-            claimed[scope].set_result(None)
+        if not published:
+            self._store.forget_idempotency(scope)  # nothing happened: the key is free for any retry
+            return
+        record = self._store.idempotency(scope)
+        if record is not None:
+            self._store.remember_idempotency(scope, replace(record, published=True))
+        claimed[scope].set_result(None)
 
 
 def _record(command: Envelope[Payload]) -> Record:

@@ -20,7 +20,8 @@ def get_bus(request: Request) -> CommandBus:
 
 
 Writer = Annotated[Caller, Depends(require("write"))]
-Reader = Annotated[Caller, Depends(require("read"))]
+# Whoever may send commands may also follow them.
+Follower = Annotated[Caller, Depends(require("read", "write"))]
 
 
 def command_context(

@@ -16,10 +16,6 @@ class CommandMetrics:
             "orderflow_commands_decided_total", "Decisions seen on commands.outcomes, by type, outcome and code",
             ["type", "outcome", "code"], registry=registry,
         )
-        self.refused = Counter(
-            "orderflow_commands_refused_total", "Commands refused before Kafka (invalid, idempotency mismatch), by reason",
-            ["reason"], registry=registry,
-        )
         queue = Gauge("orderflow_producer_queue_depth", "Records waiting in the local producer queue", registry=registry)
         queue.set_function(queue_depth)
 

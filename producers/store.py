@@ -100,3 +100,6 @@ class CommandStore:
 
     def remember_idempotency(self, scope: str, record: IdempotencyRecord) -> None:
         self._db.put(_idempotency_key(scope), json.dumps(asdict(record), default=str).encode())
+
+    def forget_idempotency(self, scope: str) -> None:
+        self._db.delete(_idempotency_key(scope))

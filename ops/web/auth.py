@@ -16,8 +16,8 @@ class Caller:
     name: str
 
 
-def caller_of(authorization: str | None, keys: Mapping[str, ApiKey], scope: Scope) -> Caller:
-    """The caller a request comes from; 401 without a known key, 403 when the key lacks ``scope``."""
+def caller_of(authorization: str | None, keys: Mapping[str, ApiKey], *scopes: Scope) -> Caller:
+    """The caller a request comes from; 401 without a known key, 403 when the key has none of ``scopes``."""
     if not keys:
         return Caller(ANONYMOUS)
     token = _bearer_token(authorization)
@@ -25,8 +25,9 @@ def caller_of(authorization: str | None, keys: Mapping[str, ApiKey], scope: Scop
         raise _unauthorized("an API key is required: Authorization: Bearer <key>")
     for name, key in keys.items():
         if hmac.compare_digest(key.key.get_secret_value().encode(), token.encode()):
-            if scope not in key.scopes:
-                raise HTTPException(403, detail=f"API key {name!r} does not have the {scope!r} scope")
+            if key.scopes.isdisjoint(scopes):
+                wanted = " or ".join(repr(scope) for scope in scopes)
+                raise HTTPException(403, detail=f"API key {name!r} does not have the {wanted} scope")
             return Caller(name)
     raise _unauthorized("unknown API key")
 
@@ -42,11 +43,11 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def require(scope: Scope) -> Callable[[Request], Caller]:
-    """A dependency that authenticates the request for ``scope`` against the app's settings."""
+def require(*scopes: Scope) -> Callable[[Request], Caller]:
+    """A dependency that authenticates the request for any of ``scopes`` against the app's settings."""
 
     def dependency(request: Request) -> Caller:
-        caller = caller_of(request.headers.get("authorization"), request.app.state.settings.api_keys, scope)
+        caller = caller_of(request.headers.get("authorization"), request.app.state.settings.api_keys, *scopes)
         request.state.caller = caller
         return caller
 

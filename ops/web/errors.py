@@ -14,7 +14,13 @@ def field_error(location: tuple[str | int, ...] | list[str | int], reason: str, 
 
 
 def validation_errors(errors: list[Any]) -> list[dict[str, Any]]:
-    return [field_error(tuple(error["loc"]), error["msg"], error["type"]) for error in errors]
+    return [field_error(_location(error), error["msg"], error["type"]) for error in errors]
+
+
+def _location(error: dict[str, Any]) -> tuple[str | int, ...]:
+    """Unreadable JSON is located at a character offset; the field to name is then the whole body."""
+    location = tuple(error["loc"])
+    return location[:1] if error["type"] == "json_invalid" else location
 
 
 def install_error_handlers(app: FastAPI) -> None:

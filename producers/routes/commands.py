@@ -12,7 +12,7 @@ from starlette.types import Receive, Scope, Send
 from ops.settings import Settings
 from producers.answers import CommandDecision, decision_of, status_url
 from producers.batch import BatchContext, BatchTooLarge, answer_batch, ndjson_lines
-from producers.dependencies import Bus, Reader, Writer, get_settings
+from producers.dependencies import Bus, Follower, Writer, get_settings
 from producers.store import CommandStore
 from schemas.outcomes import OutcomeStatus
 
@@ -39,7 +39,7 @@ BATCH_EXAMPLE = (
 
 @router.get("/{command_id}", name="command_status", response_model=CommandDecision,
             responses={404: {"description": "No command with this id was sent through this API"}})
-async def command_status(command_id: uuid.UUID, request: Request, caller: Reader) -> CommandDecision:
+async def command_status(command_id: uuid.UUID, request: Request, caller: Follower) -> CommandDecision:
     """The outcome of a command: `pending` until the worker decided it, then `accepted` or `rejected`."""
     store: CommandStore = request.app.state.store
     outcome = store.outcome(command_id)
