@@ -104,7 +104,7 @@ class _DeliveryTracker:
                 self.errors[index] = error
                 self._remaining -= 1
                 finished = self._remaining == 0
-            if finished:
+            if finished and not self._loop.is_closed():  # closed: the request that waited is gone
                 self._loop.call_soon_threadsafe(_settle, self.all_delivered, self.errors)
 
         return on_delivery

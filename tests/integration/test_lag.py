@@ -8,7 +8,6 @@ from functools import partial
 
 import pytest
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
-from confluent_kafka.admin import NewTopic
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -19,15 +18,6 @@ from tests.support import unique_id
 
 PARTITIONS = 3
 RECORDS = 30
-
-
-@pytest.fixture
-def topic(servers: Settings) -> Iterator[str]:
-    admin = admin_client(servers)
-    name = unique_id("lag-test")
-    admin.create_topics([NewTopic(name, num_partitions=PARTITIONS, replication_factor=1)])[name].result(timeout=30)
-    yield name
-    admin.delete_topics([name], operation_timeout=30)[name].result(timeout=30)
 
 
 @pytest.fixture
