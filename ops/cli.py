@@ -3,6 +3,7 @@
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from ops.launcher import stack
 from ops.launcher.errors import LauncherError
@@ -77,6 +78,14 @@ def _deadletter_resend(settings: Settings, args: argparse.Namespace) -> None:
     print(f"resent dead letter {handle} to {landed}")
 
 
+def _kibana_import(settings: Settings, args: argparse.Namespace) -> None:
+    from ops import kibana
+
+    result = kibana.import_saved_objects(args.url, args.file, overwrite=args.overwrite)
+    print(kibana.summary(result, args.url))
+    kibana.raise_for_errors(result)
+
+
 def _print_urls(settings: Settings) -> None:
     command = f"http://127.0.0.1:{settings.command_api_port}"
     query = f"http://127.0.0.1:{settings.query_api_port}"
@@ -106,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--orders", type=int, default=50, help="how many sample orders")
         sub.set_defaults(handler=handler)
     _add_deadletter_parser(commands)
+    _add_kibana_parser(commands)
     return parser
 
 
@@ -122,6 +132,18 @@ def _add_deadletter_parser(commands: "argparse._SubParsersAction[argparse.Argume
     resend.add_argument("--value-file", metavar="PATH", help="the corrected record (- for standard input)")
     resend.add_argument("--force", action="store_true", help="send it even if it is not a valid record for the topic")
     resend.set_defaults(handler=_deadletter_resend)
+
+
+def _add_kibana_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    from ops.kibana import DEFAULT_FILE, DEFAULT_URL
+
+    kibana = commands.add_parser("kibana", help="Kibana dashboards")
+    actions = kibana.add_subparsers(dest="action", required=True)
+    load = actions.add_parser("import", help="import the saved objects (data views, visualizations, dashboard)")
+    load.add_argument("--url", default=DEFAULT_URL, help=f"Kibana's URL (default {DEFAULT_URL})")
+    load.add_argument("--file", type=Path, default=DEFAULT_FILE, help=f"NDJSON export (default {DEFAULT_FILE})")
+    load.add_argument("--overwrite", action="store_true", help="replace objects that already exist")
+    load.set_defaults(handler=_kibana_import)
 
 
 def main(argv: list[str] | None = None) -> int:

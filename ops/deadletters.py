@@ -18,7 +18,7 @@ from ops.launcher.errors import LauncherError
 from producers.publisher import producer_config
 from schemas import topics
 from schemas.codec import UndecodableRecord, decode
-from schemas.customers import CUSTOMER_EVENTS
+from schemas.customers import CUSTOMER_EVENTS, ORDER_SUMMARY_MESSAGES
 from schemas.deadletter import DeadLetter
 from schemas.envelope import Payload
 from schemas.orders import ORDER_EVENTS
@@ -31,6 +31,7 @@ VALUE_PREVIEW_CHARS = 60
 EVENT_TYPES_BY_TOPIC: dict[str, tuple[type[Payload], ...]] = {
     topics.ORDERS_EVENTS: ORDER_EVENTS,
     topics.CUSTOMERS_EVENTS: CUSTOMER_EVENTS,
+    topics.CUSTOMERS_ORDER_SUMMARIES: ORDER_SUMMARY_MESSAGES,
 }
 
 

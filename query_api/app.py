@@ -6,26 +6,45 @@ from contextlib import asynccontextmanager
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry
+from pydantic import BaseModel
 
 from ops.settings import Settings
-from query_api.routes import orders
+from ops.web.errors import install_error_handlers
+from ops.web.metrics import RequestTimer, add_metrics_endpoint, request_latency
+from query_api.errors import install_search_error_handlers
+from query_api.metrics import scraped_metrics
+from query_api.routes import customers, orders, stats
+
+
+class Health(BaseModel):
+    status: str
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    registry = CollectorRegistry()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.es = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=10)
         try:
-            yield
+            with scraped_metrics(registry, settings):
+                yield
         finally:
             await app.state.es.close()
 
     app = FastAPI(title="orderflow query API", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.add_middleware(RequestTimer, latency=request_latency(registry))
+    install_error_handlers(app)
+    install_search_error_handlers(app)
     app.include_router(orders.router)
+    app.include_router(stats.router)
+    app.include_router(customers.router)
+    add_metrics_endpoint(app, registry)
 
-    @app.get("/health", tags=["operations"])
+    @app.get("/health", tags=["operations"], response_model=Health, responses={503: {"model": Health}})
     async def health() -> JSONResponse:
         try:
             reachable = (await app.state.es.cluster.health(timeout="1s"))["status"] in ("green", "yellow")

@@ -2,9 +2,10 @@
 
 from typing import Annotated, Self
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import AwareDatetime, EmailStr, Field, model_validator
 
 from schemas.envelope import Payload
+from schemas.money import Money
 
 CustomerId = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", examples=["CUST-1"])
@@ -48,5 +49,29 @@ class CustomerUpdated(Payload):
     email: str | None = None
 
 
+# What the customer projection learns about orders (topic ``customers.order-summaries``, keyed by customer id)
+
+
+class OrderSummaryLine(Payload):
+    product_id: str
+    product_name: str
+    quantity: int
+    line_total: Money
+
+
+class OrderSummary(Payload):
+    """The state of one order at ``order_version``: a later summary of the same order replaces an earlier one."""
+
+    order_id: str
+    order_version: int
+    status: str
+    total_amount: Money
+    currency: str
+    created_at: AwareDatetime
+    submitted_at: AwareDatetime | None = None
+    items: list[OrderSummaryLine] = []
+
+
 CUSTOMER_COMMANDS: tuple[type[Payload], ...] = (RegisterCustomer, UpdateCustomer)
 CUSTOMER_EVENTS: tuple[type[Payload], ...] = (CustomerRegistered, CustomerUpdated)
+ORDER_SUMMARY_MESSAGES: tuple[type[Payload], ...] = (OrderSummary,)

@@ -1,6 +1,7 @@
 """Read documents: what the projectors write to Elasticsearch and the query API returns."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -67,3 +68,31 @@ class OrderEventDocument(Document):
     currency: str | None = None
     cancel_reason: str | None = None
     payload: dict
+
+
+class FavouriteProduct(Document):
+    product_id: str
+    product_name: str
+    quantity: int
+
+
+class CustomerDocument(Document):
+    """One customer: who they are (``None`` until registered) and what they ordered.
+
+    ``total_orders``, ``total_spent``, ``average_order_value``, ``first_order_at``/``last_order_at`` and
+    ``favourite_products`` count placed orders only (neither DRAFT nor CANCELLED); ``orders_by_status`` counts all.
+    """
+
+    customer_id: str
+    name: str | None = None
+    email: str | None = None
+    total_orders: int = 0
+    total_spent: Money = Decimal("0.00")
+    average_order_value: Money | None = None
+    first_order_at: datetime | None = None
+    last_order_at: datetime | None = None
+    favourite_products: list[FavouriteProduct] = []
+    orders_by_status: dict[str, int] = {}
+    registered_at: datetime | None = None
+    updated_at: datetime
+    version: int

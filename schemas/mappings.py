@@ -82,7 +82,10 @@ ORDER_EVENTS = ReadModel("order-events", 1, {
     "payload": {"type": "object", "enabled": False},
 })
 
-CUSTOMERS = ReadModel("customers", 1, {
+# The order statuses (domain.order.OrderStatus): one count each, so a status is never guessed by dynamic mapping.
+ORDER_STATUSES = ("DRAFT", "SUBMITTED", "CONFIRMED", "SHIPPED", "DELIVERED", "CANCELLED")
+
+CUSTOMERS = ReadModel("customers", 2, {
     "customer_id": KEYWORD,
     "name": TEXT_AND_KEYWORD,
     "email": TEXT_AND_KEYWORD,
@@ -91,8 +94,8 @@ CUSTOMERS = ReadModel("customers", 1, {
     "average_order_value": MONEY,
     "first_order_at": DATE,
     "last_order_at": DATE,
-    "favourite_products": {"properties": {"product_id": KEYWORD, "product_name": KEYWORD, "quantity": INTEGER}},
-    "orders_by_status": {"type": "object", "dynamic": True},
+    "favourite_products": {"properties": {"product_id": KEYWORD, "product_name": TEXT_AND_KEYWORD, "quantity": INTEGER}},
+    "orders_by_status": {"dynamic": "strict", "properties": {status: INTEGER for status in ORDER_STATUSES}},
     "registered_at": DATE,
     "updated_at": DATE,
     "version": LONG,

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from schemas import topics
-from schemas.customers import CUSTOMER_COMMANDS, CUSTOMER_EVENTS
+from schemas.customers import CUSTOMER_COMMANDS, CUSTOMER_EVENTS, ORDER_SUMMARY_MESSAGES
 from schemas.deadletter import DeadLetter
 from schemas.envelope import Payload
 from schemas.orders import ORDER_COMMANDS, ORDER_EVENTS
@@ -22,7 +22,9 @@ COMMAND_ROUTES: dict[str, CommandRoute] = {
 
 MESSAGE_TYPES: dict[str, type[Payload]] = {
     model.__name__: model
-    for model in (*ORDER_COMMANDS, *ORDER_EVENTS, *CUSTOMER_COMMANDS, *CUSTOMER_EVENTS, DeadLetter)
+    for model in (
+        *ORDER_COMMANDS, *ORDER_EVENTS, *CUSTOMER_COMMANDS, *CUSTOMER_EVENTS, *ORDER_SUMMARY_MESSAGES, DeadLetter,
+    )
 }
 
 

@@ -19,8 +19,8 @@ from streams.projecting import Projection, ProjectionSpec
 log = logging.getLogger(__name__)
 
 
-def raw_topic(app: faust.App, name: str) -> faust.TopicT:
-    return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+def raw_topic(app: faust.App, *names: str) -> faust.TopicT:
+    return app.topic(*names, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
 
 
 def register_decider(app: faust.App, spec: AggregateSpec[Any], partitions: int) -> None:
@@ -51,8 +51,9 @@ def register_decider(app: faust.App, spec: AggregateSpec[Any], partitions: int) 
 
 def register_projector(app: faust.App, spec: ProjectionSpec[Any], sink: ElasticsearchSink,
                        partitions: int, batch_size: int, batch_wait_s: float) -> None:
-    events = raw_topic(app, spec.events_topic)
+    events = raw_topic(app, *spec.topics)
     dead_letters = raw_topic(app, topics.DEADLETTER)
+    outputs: dict[str, faust.TopicT] = {}
     table = _json_table(app, spec.table_name, partitions)
 
     def fold(value: bytes) -> Folded:
@@ -67,6 +68,12 @@ def register_projector(app: faust.App, spec: ProjectionSpec[Any], sink: Elastics
             table[event.aggregate_id] = projection.view
         return Folded(message, projection)
 
+    async def send_on(batch: list[Folded]) -> None:
+        for record in (record for folded in batch for record in folded.projection.records):
+            if record.topic not in outputs:
+                outputs[record.topic] = raw_topic(app, record.topic)
+            await outputs[record.topic].send(key=record.key, value=record.value)
+
     async def project_events(stream: StreamT[bytes]) -> None:
         stream.add_processor(fold)
         async for batch in stream.take(batch_size, within=batch_wait_s):
@@ -79,6 +86,7 @@ def register_projector(app: faust.App, spec: ProjectionSpec[Any], sink: Elastics
                     log.error("dead-lettering %s/%s/%s: %s", folded.message.topic, folded.message.partition,
                               folded.message.offset, error)
                     await dead_letters.send(key=folded.message.key, value=encode(dead_letter_of_message(folded.message, error)))
+            await send_on(batch)
 
     app.agent(events, name=f"{spec.name}-projector")(project_events)
 

@@ -2,11 +2,13 @@
 
 from domain import customer, order
 from schemas import topics
-from schemas.customers import CUSTOMER_COMMANDS, CUSTOMER_EVENTS
+from schemas.customers import CUSTOMER_COMMANDS, CUSTOMER_EVENTS, ORDER_SUMMARY_MESSAGES
 from schemas.orders import ORDER_COMMANDS, ORDER_EVENTS
 from streams.deciding import AggregateSpec
+from streams.folds.customer_view import CustomerView, customer_index_actions, fold_customer_view
+from streams.folds.order_summary import order_summary_records
 from streams.folds.order_view import OrderView, fold_order_view, order_index_actions
-from streams.projecting import ProjectionSpec
+from streams.projecting import ProjectionSpec, in_sequence
 
 ORDER_AGGREGATE = AggregateSpec(
     name="order", commands_topic=topics.ORDERS_COMMANDS, events_topic=topics.ORDERS_EVENTS,
@@ -22,10 +24,24 @@ CUSTOMER_AGGREGATE = AggregateSpec(
     state_type=customer.Customer, version_of=lambda state: state.version,
 )
 
+
+def _view_version(view: OrderView | CustomerView) -> int:
+    return view.version
+
+
 ORDER_VIEW = ProjectionSpec(
-    name="order", events_topic=topics.ORDERS_EVENTS, event_types=ORDER_EVENTS, view_type=OrderView,
-    version_of=lambda view: view.version, fold=fold_order_view, documents=order_index_actions,
+    name="order", topics=(topics.ORDERS_EVENTS,), event_types=ORDER_EVENTS, view_type=OrderView,
+    version_of=_view_version, fold=in_sequence(fold_order_view, _view_version), documents=order_index_actions,
+    records=order_summary_records,
+)
+
+# Folds the customer's events and the summaries of the customer's orders. Both topics are keyed by customer id and
+# written by the worker's producer (murmur2 of the key), so one customer is on the same partition of each.
+CUSTOMER_VIEW = ProjectionSpec(
+    name="customer", topics=(topics.CUSTOMERS_EVENTS, topics.CUSTOMERS_ORDER_SUMMARIES),
+    event_types=(*CUSTOMER_EVENTS, *ORDER_SUMMARY_MESSAGES), view_type=CustomerView,
+    version_of=_view_version, fold=fold_customer_view, documents=customer_index_actions,
 )
 
 AGGREGATES = (ORDER_AGGREGATE, CUSTOMER_AGGREGATE)
-PROJECTIONS = (ORDER_VIEW,)
+PROJECTIONS = (ORDER_VIEW, CUSTOMER_VIEW)

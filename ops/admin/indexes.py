@@ -10,14 +10,32 @@ def es_client(settings: Settings) -> Elasticsearch:
     return Elasticsearch(settings.elasticsearch_url, request_timeout=30)
 
 
+def index_version(model: ReadModel, index: str) -> int | None:
+    """The ``n`` of ``<alias>-v<n>``; ``None`` for an index not named that way."""
+    prefix = f"{model.alias}-v"
+    suffix = index.removeprefix(prefix)
+    return int(suffix) if index.startswith(prefix) and suffix.isdigit() else None
+
+
+def is_outdated(model: ReadModel, aliased: list[str]) -> bool:
+    """True when the alias is missing or every index behind it is an older version of the model's mapping."""
+    versions = [index_version(model, index) for index in aliased]
+    return all(version is not None and version < model.version for version in versions)
+
+
 def ensure_index(es: Elasticsearch, model: ReadModel) -> str | None:
-    """Create ``<alias>-v<n>`` behind the alias when the alias does not exist yet. Returns the index created."""
-    if es.indices.exists_alias(name=model.alias):
+    """Create ``<alias>-v<n>`` and point the alias at it when the alias is missing or behind older versions only;
+    the move is one atomic alias update and the older indexes stay. Returns the index the alias was given."""
+    aliased = list(es.indices.get_alias(name=model.alias)) if es.indices.exists_alias(name=model.alias) else []
+    if not is_outdated(model, aliased):
         return None
     index = model.index_name()
     if not es.indices.exists(index=index):
         es.indices.create(index=index, **model.body())
-    es.indices.update_aliases(actions=[{"add": {"index": index, "alias": model.alias, "is_write_index": True}}])
+    es.indices.update_aliases(actions=[
+        *({"remove": {"index": old, "alias": model.alias}} for old in aliased),
+        {"add": {"index": index, "alias": model.alias, "is_write_index": True}},
+    ])
     return index
 
 

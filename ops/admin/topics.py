@@ -13,7 +13,7 @@ COMMANDS_RETENTION = {"retention.ms": str(7 * 24 * 3600 * 1000)}
 
 
 def topic_config(name: str) -> dict[str, str]:
-    if name in topics.EVENT_TOPICS or name == topics.DEADLETTER:
+    if name in topics.EVENT_TOPICS or name in topics.DERIVED_TOPICS or name == topics.DEADLETTER:
         return FOREVER
     if name == topics.COMMAND_OUTCOMES:
         return COMPACTED

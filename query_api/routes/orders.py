@@ -1,19 +1,27 @@
-"""Order reads: detail and search."""
+"""Order reads: detail, timeline and search."""
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from elasticsearch import AsyncElasticsearch, NotFoundError
-from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel
+from elasticsearch import NotFoundError
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
 
+from query_api.dependencies import (
+    READ_YOUR_WRITES, READER, CreatedWindow, MinVersion, OrderId, Search, bad_parameter, found_or_404,
+)
+from query_api.freshness import read_at_least
 from query_api.search import SORTS, BadCursor, OrderQuery, encode_cursor, facets, highlights, search_body
+from query_api.timeline import MAX_TIMELINE_PAGE, Timeline, timeline, timeline_body
 from schemas.documents import OrderDocument
-from schemas.mappings import ORDERS
+from schemas.mappings import ORDER_EVENTS, ORDERS
 
-router = APIRouter(prefix="/orders", tags=["orders"])
+router = APIRouter(prefix="/orders", tags=["orders"], dependencies=[READER])
 MAX_PAGE = 100
+
+
+class OrderDetail(OrderDocument):
+    stale: bool = Field(False, description="min_version was asked for and not reached in time")
 
 
 class OrderHit(OrderDocument):
@@ -27,41 +35,56 @@ class OrderPage(BaseModel):
     next_cursor: str | None
 
 
-def _es(request: Request) -> AsyncElasticsearch:
-    return request.app.state.es
+@router.get("/{order_id}", response_model=OrderDetail, responses=READ_YOUR_WRITES)
+async def get_order(order_id: OrderId, es: Search, response: Response, min_version: MinVersion) -> OrderDetail:
+    async def fetch() -> dict[str, Any] | None:
+        try:
+            return (await es.get(index=ORDERS.alias, id=order_id))["_source"]
+        except NotFoundError:
+            return None
+
+    read = await read_at_least(fetch, lambda source: source["version"], min_version)
+    return OrderDetail(**found_or_404(read, response, f"order {order_id}"), stale=read.stale)
 
 
-@router.get("/{order_id}", response_model=OrderDocument)
-async def get_order(order_id: str, request: Request) -> dict[str, Any]:
-    try:
-        found = await _es(request).get(index=ORDERS.alias, id=order_id)
-    except NotFoundError:
-        raise HTTPException(404, detail=f"order {order_id} not found") from None
-    return found["_source"]
+@router.get("/{order_id}/timeline", response_model=Timeline, responses=READ_YOUR_WRITES)
+async def get_timeline(
+    order_id: OrderId, es: Search, response: Response, min_version: MinVersion,
+    after_version: Annotated[int, Query(ge=0, description="Only events after this version (paging)")] = 0,
+    size: Annotated[int, Query(ge=1, le=MAX_TIMELINE_PAGE)] = MAX_TIMELINE_PAGE,
+) -> Timeline:
+    """Every event of the order in version order; min_version counts the events indexed so far."""
+    async def fetch() -> Timeline | None:
+        page = timeline(order_id, await es.search(index=ORDER_EVENTS.alias, **timeline_body(order_id, size, after_version)), size)
+        return page if page.total else None
+
+    read = await read_at_least(fetch, lambda page: page.total, min_version)
+    return found_or_404(read, response, f"order {order_id}").model_copy(update={"stale": read.stale})
 
 
 @router.get("", response_model=OrderPage)
 async def search_orders(
-    request: Request,
+    es: Search,
+    window: CreatedWindow,
     q: Annotated[str | None, Query(max_length=200, description="Text: customer, email, products, address, notes")] = None,
-    status: Annotated[list[str] | None, Query(description="One or more statuses")] = None,
+    status: Annotated[list[str] | None, Query(max_length=10, description="One or more statuses")] = None,
     customer_id: Annotated[str | None, Query(max_length=64)] = None,
     min_total: Annotated[Decimal | None, Query(ge=0)] = None,
     max_total: Annotated[Decimal | None, Query(ge=0)] = None,
-    created_from: Annotated[datetime | None, Query(alias="from")] = None,
-    created_to: Annotated[datetime | None, Query(alias="to")] = None,
     sort: Annotated[Literal[tuple(SORTS)], Query()] = "newest",  # type: ignore[valid-type]
     size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> OrderPage:
+    if min_total is not None and max_total is not None and min_total > max_total:
+        raise bad_parameter("min_total", "must not be above max_total")
     query = OrderQuery(q=q.strip() if q and q.strip() else None, status=status, customer_id=customer_id,
-                       min_total=min_total, max_total=max_total, created_from=created_from, created_to=created_to,
+                       min_total=min_total, max_total=max_total, created_from=window.start, created_to=window.end,
                        sort=sort, size=size, cursor=cursor)
     try:
         body = search_body(query)
     except BadCursor as error:
-        raise HTTPException(422, detail=[{"loc": ["query", "cursor"], "msg": str(error), "type": "value_error"}]) from None
-    result = await _es(request).search(index=ORDERS.alias, **body)
+        raise bad_parameter("cursor", str(error)) from None
+    result = await es.search(index=ORDERS.alias, **body)
     hits = result["hits"]["hits"]
     return OrderPage(
         data=[OrderHit(**hit["_source"], highlights=highlights(hit)) for hit in hits],

@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 
 from domain.order import Order, OrderStatus, evolve
 from schemas.documents import OrderDocument, OrderEventDocument, OrderLine, Shipping
 from schemas.envelope import Envelope, Payload
 from schemas.mappings import ORDER_EVENTS, ORDERS
+from schemas.orders import LineItem
 from schemas.money import quantize
 from streams.es_sink import IndexAction
 
@@ -56,14 +58,15 @@ def fold_order_view(view: OrderView | None, event: Envelope[Payload]) -> OrderVi
     return replace(view, order=order, updated_at=event.occurred_at, **stamped)
 
 
+def line_total(item: LineItem) -> Decimal:
+    return quantize(item.unit_price * item.quantity)
+
+
 def order_document(view: OrderView) -> OrderDocument:
     order = view.order
     return OrderDocument(
         order_id=order.order_id, customer_id=order.customer_id, customer=order.customer, status=order.status.value,
-        items=[
-            OrderLine(**item.model_dump(), line_total=quantize(item.unit_price * item.quantity))
-            for item in order.items
-        ],
+        items=[OrderLine(**item.model_dump(), line_total=line_total(item)) for item in order.items],
         item_count=sum(item.quantity for item in order.items), total_amount=order.total_amount,
         currency=order.currency, payment_status=order.payment_status.value, amount_paid=order.amount_paid,
         shipping=Shipping(carrier=order.carrier, tracking_number=order.tracking_number),

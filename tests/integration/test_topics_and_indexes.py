@@ -2,11 +2,12 @@
 
 from confluent_kafka.admin import ConfigResource
 
-from ops.admin.indexes import es_client
+from ops.admin.indexes import ensure_index, es_client
 from ops.admin.topics import admin_client, ensure_topics
 from ops.settings import Settings
 from schemas import topics
-from schemas.mappings import READ_MODELS
+from schemas.mappings import KEYWORD, READ_MODELS, ReadModel
+from tests.support import unique_id
 
 
 def test_every_topic_exists_with_the_configured_partitions(servers: Settings) -> None:
@@ -15,9 +16,10 @@ def test_every_topic_exists_with_the_configured_partitions(servers: Settings) ->
         assert len(metadata.topics[name].partitions) == servers.partitions, name
 
 
-def test_event_topics_are_kept_forever(servers: Settings) -> None:
+def test_event_and_derived_topics_are_kept_forever(servers: Settings) -> None:
     admin = admin_client(servers)
-    resources = [ConfigResource(ConfigResource.Type.TOPIC, name) for name in topics.EVENT_TOPICS]
+    kept = (*topics.EVENT_TOPICS, *topics.DERIVED_TOPICS)
+    resources = [ConfigResource(ConfigResource.Type.TOPIC, name) for name in kept]
     for resource, future in admin.describe_configs(resources).items():
         config = future.result()
         assert config["retention.ms"].value == "-1", resource
@@ -35,3 +37,19 @@ def test_each_alias_points_at_one_versioned_index_with_the_mapping(servers: Sett
         assert len(indexes) == 1 and indexes[0].startswith(f"{model.alias}-v"), indexes
         mapping = es.indices.get_mapping(index=model.alias)[indexes[0]]["mappings"]
         assert set(model.properties) <= set(mapping["properties"]), model.alias
+
+
+def test_a_newer_mapping_version_moves_the_alias_and_keeps_the_old_index(servers: Settings) -> None:
+    es = es_client(servers)
+    alias = unique_id("test-alias").lower()
+    old, new = ReadModel(alias, 1, {"id": KEYWORD}), ReadModel(alias, 2, {"id": KEYWORD, "name": KEYWORD})
+    try:
+        assert ensure_index(es, old) == old.index_name()
+        es.index(index=alias, id="1", document={"id": "1"}, refresh=True)
+        assert ensure_index(es, new) == new.index_name()
+        assert list(es.indices.get_alias(name=alias)) == [new.index_name()]
+        assert es.count(index=old.index_name())["count"] == 1
+        assert ensure_index(es, new) is None and ensure_index(es, old) is None
+        assert list(es.indices.get_alias(name=alias)) == [new.index_name()]
+    finally:
+        es.indices.delete(index=[old.index_name(), new.index_name()], ignore_unavailable=True)

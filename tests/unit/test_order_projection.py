@@ -1,14 +1,21 @@
 """The order view fold and the projector's version rules."""
 
+from decimal import Decimal
+from functools import partial
+
 import pytest
 
+from schemas.codec import decode
+from schemas.customers import ORDER_SUMMARY_MESSAGES
 from schemas.mappings import ORDER_EVENTS, ORDERS
-from schemas.orders import AddItem, CancelOrder, CreateOrder, SubmitOrder
+from schemas.orders import AddItem, CancelOrder, ConfirmOrder, CreateOrder, SubmitOrder
+from schemas.topics import CUSTOMERS_ORDER_SUMMARIES
 from streams.deciding import AggregateEntry, handle_command
 from streams.projecting import Projection, VersionGap
-from streams.specs import ORDER_AGGREGATE, ORDER_VIEW
+from streams.specs import CUSTOMER_VIEW, ORDER_AGGREGATE, ORDER_VIEW
 from tests.unit.builders import build
 from tests.unit.envelopes import AT, command
+from tests.unit.projections import project_events
 
 
 def order_events(*payloads):
@@ -19,13 +26,7 @@ def order_events(*payloads):
     return events
 
 
-def project_all(events) -> tuple[dict | None, list[Projection]]:
-    view, projections = None, []
-    for event in events:
-        projection = ORDER_VIEW.project(view, event)
-        view = projection.view or view
-        projections.append(projection)
-    return view, projections
+project_all = partial(project_events, ORDER_VIEW)
 
 
 def test_folding_an_order_renders_the_document_with_line_totals_and_timestamps() -> None:
@@ -61,3 +62,36 @@ def test_a_gap_in_versions_is_refused() -> None:
     events = order_events(build(CreateOrder), build(AddItem))
     with pytest.raises(VersionGap):
         ORDER_VIEW.project(None, events[-1])
+
+
+def decoded_summaries(projection: Projection) -> list:
+    assert {record.topic for record in projection.records} == {CUSTOMERS_ORDER_SUMMARIES}
+    return [(record.key, decode(record.value, ORDER_SUMMARY_MESSAGES)) for record in projection.records]
+
+
+def test_each_folded_event_sends_the_order_summary_keyed_by_the_customer() -> None:
+    _, projections = project_all(order_events(build(CreateOrder), build(AddItem), build(SubmitOrder)))
+    [(key, summary)] = decoded_summaries(projections[-1])
+    assert key == b"CUST-1" and summary.aggregate_id == "CUST-1" and summary.version is None
+    payload = summary.payload
+    assert (payload.order_id, payload.order_version, payload.status, payload.total_amount) == (
+        "ORD-1", 4, "SUBMITTED", Decimal("24.98"))
+    assert [(line.product_id, line.quantity, line.line_total) for line in payload.items] == [
+        ("P-1", 2, Decimal("19.98")), ("P-2", 1, Decimal("5.00"))]
+    assert payload.submitted_at == AT and payload.created_at == AT
+
+
+def test_a_duplicate_event_sends_the_latest_summary_again_with_the_same_id() -> None:
+    events = order_events(build(CreateOrder), build(AddItem))
+    view, projections = project_all(events)
+    [(_, latest)] = decoded_summaries(projections[-1])
+    [(_, again)] = decoded_summaries(ORDER_VIEW.project(view, events[0]))
+    assert again.payload.order_version == 3 and again.id == latest.id
+
+
+def test_summaries_fold_into_the_customer_view() -> None:
+    _, projections = project_all(order_events(build(CreateOrder), build(SubmitOrder), build(ConfirmOrder)))
+    summaries = [summary for projection in projections for _, summary in decoded_summaries(projection)]
+    document = project_events(CUSTOMER_VIEW, summaries)[1][-1].actions[0].document
+    assert (document["customer_id"], document["total_orders"], document["total_spent"], document["version"]) == (
+        "CUST-1", 1, "19.98", 4)
