@@ -86,6 +86,21 @@ def _kibana_import(settings: Settings, args: argparse.Namespace) -> None:
     kibana.raise_for_errors(result)
 
 
+def _rebuild(settings: Settings, args: argparse.Namespace) -> None:
+    from ops.rebuild.run import rebuild_now, report_lines
+    from ops.rebuild.targets import TARGETS
+
+    names = list(TARGETS) if args.read_model == "all" else [args.read_model]
+    failed = []
+    for name in names:
+        report = rebuild_now(settings, TARGETS[name], drop_old=args.drop_old)
+        print("\n".join(report_lines(report)))
+        if not report.ok:
+            failed.append(name)
+    if failed:
+        raise LauncherError(f"rebuild verification failed for {', '.join(failed)}")
+
+
 def _print_urls(settings: Settings) -> None:
     command = f"http://127.0.0.1:{settings.command_api_port}"
     query = f"http://127.0.0.1:{settings.query_api_port}"
@@ -110,6 +125,10 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("-n", "--lines", type=int, default=40)
     logs.set_defaults(handler=_logs)
     commands.add_parser("init", help="create missing topics and indexes").set_defaults(handler=_init)
+    rebuild = commands.add_parser("rebuild", help="replay the event log into a new index version and swap the alias")
+    rebuild.add_argument("read_model", choices=["orders", "order-events", "customers", "all"])
+    rebuild.add_argument("--drop-old", action="store_true", help="delete the replaced indexes after a good verification")
+    rebuild.set_defaults(handler=_rebuild)
     for name, handler, text in (("sample", _sample, "load sample data"), ("run", _run, "up, sample data, URLs")):
         sub = commands.add_parser(name, help=text)
         sub.add_argument("--orders", type=int, default=50, help="how many sample orders")

@@ -25,8 +25,9 @@ def test_a_command_is_pending_or_decided_and_then_decided(commands: httpx.Client
 
 
 def test_a_rejected_command_has_its_code_and_reason(commands: httpx.Client) -> None:
-    response = commands.post(f"/orders/{unique_id('ORD')}/submit", params={"wait": 15})
-    status = status_of(commands, response.json()["command_id"])
+    response = commands.post(f"/orders/{unique_id('ORD')}/submit")
+    command_id = response.json()["command_id"]
+    status = eventually(lambda: (s := status_of(commands, command_id))["status"] != "pending" and s, timeout_s=60)
     assert status["status"] == "rejected" and status["code"] == "not_found" and status["reason"]
 
 

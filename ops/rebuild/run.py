@@ -1,0 +1,189 @@
+"""``orderflow rebuild``: replay the event log into the next index version, swap the alias, verify.
+
+Queries keep reading the old index until the swap, which is one atomic alias update. Records that
+arrive while the rebuild runs are folded by catching up to the log end before the swap, and once
+more after it (the live projector wrote those to the old index until the swap).
+"""
+
+import asyncio
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from confluent_kafka import Message
+from elasticsearch import AsyncElasticsearch, Elasticsearch
+from pydantic import TypeAdapter
+from rocksdict import Options, Rdict
+
+from ops.progress import Progress
+from ops.rebuild.indexes import create_next_index, restore_normal_settings, swap_alias
+from ops.rebuild.replay import Replayer
+from ops.rebuild.targets import RebuildTarget
+from ops.rebuild.verify import Verification, indexed_pairs, verify
+from ops.settings import Settings
+from schemas.codec import UndecodableRecord, decode
+from streams.es_sink import ElasticsearchSink, IndexAction
+from streams.projecting import VersionGap
+
+# Catching up before the swap stops once fewer records than this are left; the rest is read after it.
+CATCH_UP_UNTIL = 1000
+MAX_CATCH_UPS = 5
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    index: str
+    replaced: list[str]
+    dropped: list[str]
+    events: int
+    skipped: list[str]
+    refused: list[str]
+    verification: Verification
+
+    @property
+    def ok(self) -> bool:
+        return self.verification.ok and not self.refused
+
+
+class FoldState:
+    """The replay's own views, on disk (a 1M-order log does not fit comfortably in memory)."""
+
+    def __init__(self, path: Path) -> None:
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        self._path = path
+        options = Options(raw_mode=True)
+        options.create_if_missing(True)
+        self._db = Rdict(str(path), options=options)
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        raw = self._db.get(key.encode())
+        return None if raw is None else json.loads(raw)
+
+    def put(self, key: str, view: dict[str, Any]) -> None:
+        self._db.put(key.encode(), json.dumps(view).encode())
+
+    def items(self) -> list[tuple[str, dict[str, Any]]]:
+        return [(key.decode(), json.loads(value)) for key, value in self._db.items()]
+
+    def close(self) -> None:
+        self._db.close()
+        shutil.rmtree(self._path, ignore_errors=True)
+
+
+class Rebuild:
+    def __init__(self, settings: Settings, target: RebuildTarget, index: str, state: FoldState,
+                 sink: ElasticsearchSink) -> None:
+        self._target = target
+        self._index = index
+        self._state = state
+        self._sink = sink
+        self._replayer = Replayer(settings.kafka_bootstrap, target.spec.topics)
+        self.events = 0
+        self.skipped: list[str] = []
+        self.refused: list[str] = []
+
+    async def replay_to_end(self, progress: Progress) -> None:
+        ends = self._replayer.end_offsets()
+        for batch in self._replayer.read_until(ends):
+            await self._sink_batch([action for message in batch for action in self._fold(message)])
+            self.events += len(batch)
+            progress.advance(len(batch))
+
+    def behind(self) -> int:
+        return self._replayer.behind(self._replayer.end_offsets())
+
+    def _fold(self, message: Message) -> list[IndexAction]:
+        try:
+            event = decode(message.value(), self._target.spec.event_types)
+            projection = self._target.spec.project(self._state.get(event.aggregate_id), event)
+        except (UndecodableRecord, VersionGap, ValueError) as error:
+            # The live projector dead-lettered this record already; the rebuild reports it.
+            self.skipped.append(f"{message.topic()}/{message.partition()}/{message.offset()}: {error}")
+            return []
+        if projection.view is not None:
+            self._state.put(event.aggregate_id, projection.view)
+        return [action for action in projection.actions if action.index == self._target.model.alias]
+
+    async def _sink_batch(self, actions: list[IndexAction]) -> None:
+        newest: dict[str, IndexAction] = {}
+        for action in actions:
+            if action.doc_id not in newest or newest[action.doc_id].version < action.version:
+                newest[action.doc_id] = action
+        redirected = [IndexAction(self._index, a.doc_id, a.version, a.document) for a in newest.values()]
+        failures = await self._sink.write(redirected)
+        self.refused += [f"{failure.action.doc_id}: {failure.reason}" for failure in failures]
+
+    def expected_pairs(self) -> dict[str, int]:
+        spec = self._target.spec
+        views = TypeAdapter(spec.view_type)
+        return dict(
+            pair
+            for key, raw in self._state.items()
+            for pair in self._target.expected(key, spec.version_of(views.validate_python(raw)))
+        )
+
+    def close(self) -> None:
+        self._replayer.close()
+
+
+async def rebuild(settings: Settings, target: RebuildTarget, drop_old: bool = False,
+                  say: Callable[[str], None] = print) -> RebuildReport:
+    es = Elasticsearch(settings.elasticsearch_url, request_timeout=60)
+    writer = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=60)
+    sink = ElasticsearchSink(writer)
+    index = create_next_index(es, target.model)
+    state = FoldState(settings.data_dir / "rebuild" / index)
+    run = Rebuild(settings, target, index, state, sink)
+    try:
+        say(f"rebuilding {target.model.alias} into {index} from {', '.join(target.spec.topics)}")
+        progress = Progress(f"replay {target.model.alias}", total=run.behind(), unit="events")
+        await run.replay_to_end(progress)
+        for _ in range(MAX_CATCH_UPS):
+            if (left := run.behind()) < CATCH_UP_UNTIL:
+                break
+            progress.extend(left)
+            await run.replay_to_end(progress)
+        restore_normal_settings(es, index)
+        replaced = swap_alias(es, target.model, index)
+        progress.extend(run.behind())
+        await run.replay_to_end(progress)
+        progress.finish()
+        es.indices.refresh(index=index)
+        say(f"alias {target.model.alias} now serves {index} (was: {', '.join(replaced) or 'nothing'})")
+        verification = verify(run.expected_pairs(), indexed_pairs(es, target, index))
+        dropped = _drop(es, replaced) if drop_old and verification.ok else []
+        return RebuildReport(index, replaced, dropped, run.events, run.skipped, run.refused, verification)
+    finally:
+        run.close()
+        state.close()
+        await writer.close()
+        es.close()
+
+
+def _drop(es: Elasticsearch, indexes: list[str]) -> list[str]:
+    for index in indexes:
+        es.indices.delete(index=index)
+    return indexes
+
+
+def rebuild_now(settings: Settings, target: RebuildTarget, drop_old: bool = False) -> RebuildReport:
+    return asyncio.run(rebuild(settings, target, drop_old))
+
+
+def report_lines(report: RebuildReport) -> list[str]:
+    lines = [f"{report.events:,} events replayed into {report.index}", *report.verification.lines()]
+    if report.skipped:
+        lines.append(f"{len(report.skipped)} records not projected (they are in the deadletter topic): "
+                     + "; ".join(report.skipped[:5]))
+    if report.refused:
+        lines.append(f"{len(report.refused)} documents refused by Elasticsearch: " + "; ".join(report.refused[:5]))
+    if report.dropped:
+        lines.append(f"dropped old indexes: {', '.join(report.dropped)}")
+    elif report.replaced:
+        lines.append(f"kept old indexes (drop with --drop-old): {', '.join(report.replaced)}")
+    return lines
+
