@@ -101,6 +101,18 @@ def _rebuild(settings: Settings, args: argparse.Namespace) -> None:
         raise LauncherError(f"rebuild verification failed for {', '.join(failed)}")
 
 
+def _reset_views(settings: Settings, args: argparse.Namespace) -> None:
+    from ops.admin.reset import reset_views
+    from ops.launcher.services import WORKER
+    from streams.specs import PROJECTIONS
+
+    chosen = [spec for spec in PROJECTIONS if args.view in ("all", spec.name)]
+    if WORKER.process(settings).stop():
+        print("stopped the worker")
+    reset_views(settings, chosen)
+    stack.up(settings)
+
+
 def _print_urls(settings: Settings) -> None:
     command = f"http://127.0.0.1:{settings.command_api_port}"
     query = f"http://127.0.0.1:{settings.query_api_port}"
@@ -129,6 +141,9 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.add_argument("read_model", choices=["orders", "order-events", "customers", "all"])
     rebuild.add_argument("--drop-old", action="store_true", help="delete the replaced indexes after a good verification")
     rebuild.set_defaults(handler=_rebuild)
+    reset = commands.add_parser("reset-views", help="drop the worker's view tables and fold the event log again")
+    reset.add_argument("view", choices=["order", "customer", "all"])
+    reset.set_defaults(handler=_reset_views)
     for name, handler, text in (("sample", _sample, "load sample data"), ("run", _run, "up, sample data, URLs")):
         sub = commands.add_parser(name, help=text)
         sub.add_argument("--orders", type=int, default=50, help="how many sample orders")
