@@ -136,13 +136,13 @@ async def ndjson_lines(body: AsyncIterable[bytes], max_line_bytes: int, max_tota
                        ) -> AsyncIterator[list[tuple[int, bytes | None]]]:
     """Numbered non-blank lines, grouped by the body piece that completed them; a too-long line comes as ``None``.
 
-    Raises ``BatchTooLarge`` once more than ``max_total_bytes`` arrived (the lines before it are answered).
+    Raises ``BatchTooLarge`` once more than ``max_total_bytes`` arrived; the complete lines within the
+    limit are answered first, however the body was cut into pieces on the way.
     """
     number, total, partial, overlong = 0, 0, b"", False
-    async for piece in body:
-        total += len(piece)
-        if total > max_total_bytes:
-            raise BatchTooLarge(f"the batch is larger than {max_total_bytes} bytes; lines after {number} were not read")
+    async for received in body:
+        piece = received[:max(max_total_bytes - total, 0)]
+        total += len(received)
         *complete, partial = (partial + piece).split(b"\n")
         ready: list[tuple[int, bytes | None]] = []
         for raw in complete:
@@ -154,5 +154,7 @@ async def ndjson_lines(body: AsyncIterable[bytes], max_line_bytes: int, max_tota
             partial, overlong = b"", True
         if ready:
             yield ready
+        if total > max_total_bytes:
+            raise BatchTooLarge(f"the batch is larger than {max_total_bytes} bytes; lines after {number} were not read")
     if partial.strip() or overlong:
         yield [(number + 1, None if overlong else partial)]

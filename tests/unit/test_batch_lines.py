@@ -80,6 +80,14 @@ async def test_a_too_large_body_raises_after_the_lines_of_earlier_pieces() -> No
     assert received == [[(1, b"one")], [(2, b"two")]]
 
 
+async def test_lines_within_the_limit_are_answered_even_when_one_piece_crosses_it() -> None:
+    received: Lines = []
+    with pytest.raises(BatchTooLarge, match="lines after 2 were not read"):
+        async for group in ndjson_lines(_pieces([b"one\ntwo\nthree\nfour\n"]), 100, 10):
+            received.append(group)
+    assert received == [[(1, b"one"), (2, b"two")]]
+
+
 async def test_a_body_of_exactly_the_total_limit_is_read() -> None:
     assert await _lines(b"one\n", b"two\n", max_total_bytes=8) == [[(1, b"one")], [(2, b"two")]]
 
