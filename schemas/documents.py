@@ -79,8 +79,9 @@ class FavouriteProduct(Document):
 class CustomerDocument(Document):
     """One customer: who they are (``None`` until registered) and what they ordered.
 
-    ``total_orders``, ``total_spent``, ``average_order_value``, ``first_order_at``/``last_order_at`` and
-    ``favourite_products`` count placed orders only (neither DRAFT nor CANCELLED); ``orders_by_status`` counts all.
+    ``total_orders``, ``total_spent``, ``average_order_value`` and ``favourite_products`` count placed orders only
+    (neither DRAFT nor CANCELLED); ``orders_by_status`` counts all. ``first_order_at``/``last_order_at`` are the
+    first and last time the customer submitted an order, cancelled ones included (they were placed).
     """
 
     customer_id: str

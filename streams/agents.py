@@ -55,17 +55,22 @@ def register_projector(app: faust.App, spec: ProjectionSpec[Any], sink: Elastics
     dead_letters = raw_topic(app, topics.DEADLETTER)
     outputs: dict[str, faust.TopicT] = {}
     table = _json_table(app, spec.table_name, partitions)
+    parts = _json_table(app, spec.parts_table_name, partitions) if spec.parts else None
 
     def fold(value: bytes) -> Folded:
         """Runs once per record with the record as Faust's current event, so table writes land in its partition."""
         message = faust.current_event().message
         try:
             event = _decode_keyed(message, spec.event_types)
-            projection = spec.project(table.get(event.aggregate_id), event)
+            key = spec.part_key(event)
+            part = parts.get(key) if parts is not None and key is not None else None
+            projection = spec.project(table.get(event.aggregate_id), event, part, message.offset)
         except (UndecodableRecord, ValueError) as error:
             return Folded(message, Projection(), error=str(error))
         if projection.view is not None:
             table[event.aggregate_id] = projection.view
+        if projection.part is not None and parts is not None:
+            parts[projection.part.key] = projection.part.value
         return Folded(message, projection)
 
     async def send_on(batch: list[Folded]) -> None:

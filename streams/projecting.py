@@ -10,7 +10,10 @@ from schemas.envelope import Envelope, Payload
 from streams.es_sink import IndexAction
 
 V = TypeVar("V")
+P = TypeVar("P")
 Fold = Callable[[V | None, Envelope[Payload]], V]
+# (view, part, event, position) -> (view, part): returns the very ``part`` it was given when the part is unchanged.
+PartFold = Callable[[V | None, P | None, Envelope[Payload], int], tuple[V, P | None]]
 
 
 @dataclass(frozen=True)
@@ -23,13 +26,20 @@ class Record:
 
 
 @dataclass(frozen=True)
+class PartWrite:
+    key: str
+    value: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Projection:
-    """What one event asks for: the new view to store (``None``: unchanged), the documents to index and the
-    records to send on."""
+    """What one event asks for: the new view to store (``None``: unchanged), the documents to index, the
+    records to send on and the part to store (``None``: unchanged)."""
 
     view: dict[str, Any] | None = None
     actions: list[IndexAction] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
+    part: PartWrite | None = None
 
 
 class VersionGap(ValueError):
@@ -57,6 +67,33 @@ def in_sequence(fold: Fold[V], version_of: Callable[[V], int]) -> Fold[V]:
 
 
 @dataclass
+class PartTable(Generic[V, P]):
+    """A second table beside the views, for the parts a view sums up (what each order contributed to its customer),
+    so that the view stays the same size however many parts it has.
+
+    ``key_of`` names the part an event folds into (``None``: the event folds into the view alone, through the spec's
+    ``fold``). The part is read and written while the view's own record is processed, so it lands in that record's
+    partition (Faust tables write to the current event's partition, not to a hash of the key) next to its view.
+    ``fold`` is given the record's offset in its partition as ``position``: every event with a part key must come
+    from one topic, so that positions grow with the records of one view.
+    """
+
+    name: str
+    part_type: type[P]
+    key_of: Callable[[Envelope[Payload]], str | None]
+    fold: PartFold[V, P]
+
+    def __post_init__(self) -> None:
+        self._adapter: TypeAdapter[Any] = TypeAdapter(self.part_type)
+
+    def load(self, raw: dict[str, Any] | None) -> P | None:
+        return self._adapter.validate_python(raw) if raw is not None else None
+
+    def dump(self, part: P) -> dict[str, Any]:
+        return self._adapter.dump_python(part, mode="json")
+
+
+@dataclass
 class ProjectionSpec(Generic[V]):
     """A read view folded per key (the record key, which is the envelope's ``aggregate_id``), with the documents
     it renders. ``version_of`` grows with every change ``fold`` makes and is the documents' external version."""
@@ -69,6 +106,7 @@ class ProjectionSpec(Generic[V]):
     fold: Fold[V]
     documents: Callable[[V, Envelope[Payload]], list[IndexAction]]
     records: Callable[[V, Envelope[Payload]], list[Record]] = no_records
+    parts: PartTable[V, Any] | None = None
 
     def __post_init__(self) -> None:
         self._adapter: TypeAdapter[Any] = TypeAdapter(self.view_type)
@@ -77,15 +115,40 @@ class ProjectionSpec(Generic[V]):
     def table_name(self) -> str:
         return f"{self.name}-views"
 
-    def project(self, raw_view: dict[str, Any] | None, event: Envelope[Payload]) -> Projection:
-        """Fold the next event. An event that changes nothing (already folded) re-sends the view's documents and
-        records (external versions and newer-wins readers make that harmless), so a crash between the table write
-        and the sends loses nothing."""
+    @property
+    def parts_table_name(self) -> str:
+        return f"{self.name}-{self.parts.name}" if self.parts else ""
+
+    @property
+    def table_names(self) -> list[str]:
+        return [self.table_name, self.parts_table_name] if self.parts else [self.table_name]
+
+    def part_key(self, event: Envelope[Payload]) -> str | None:
+        return self.parts.key_of(event) if self.parts else None
+
+    def project(self, raw_view: dict[str, Any] | None, event: Envelope[Payload],
+                raw_part: dict[str, Any] | None = None, position: int | None = None) -> Projection:
+        """Fold the next event (with the part it names, stored under ``part_key(event)``, and the record's
+        ``position``). An event that changes nothing (already folded) re-sends the view's documents and records
+        (external versions and newer-wins readers make that harmless), so a crash between the table write and the
+        sends loses nothing."""
         view: V | None = self._adapter.validate_python(raw_view) if raw_view is not None else None
-        folded = self.fold(view, event)
+        key = self.part_key(event)
+        part_write = None
+        if key is None or self.parts is None:
+            folded = self.fold(view, event)
+        elif position is None:
+            raise TypeError(f"projection {self.name!r} folds {event.type} with its part {key!r}: give the stored "
+                            "part and the record's position")
+        else:
+            part = self.parts.load(raw_part)
+            folded, new_part = self.parts.fold(view, part, event, position)
+            if new_part is not None and new_part is not part:
+                part_write = PartWrite(key, self.parts.dump(new_part))
         changed = view is None or self.version_of(folded) != self.version_of(view)
         return Projection(
             view=self._adapter.dump_python(folded, mode="json") if changed else None,
             actions=self.documents(folded, event),
             records=self.records(folded, event),
+            part=part_write,
         )

@@ -5,10 +5,12 @@ from schemas import topics
 from schemas.customers import CUSTOMER_COMMANDS, CUSTOMER_EVENTS, ORDER_SUMMARY_MESSAGES
 from schemas.orders import ORDER_COMMANDS, ORDER_EVENTS
 from streams.deciding import AggregateSpec
-from streams.folds.customer_view import CustomerView, customer_index_actions, fold_customer_view
+from streams.folds.customer_view import (
+    CustomerView, OrderContributions, contribution_key, customer_index_actions, fold_customer_event, fold_summary,
+)
 from streams.folds.order_summary import order_summary_records
 from streams.folds.order_view import OrderView, fold_order_view, order_index_actions
-from streams.projecting import ProjectionSpec, in_sequence
+from streams.projecting import PartTable, ProjectionSpec, in_sequence
 
 ORDER_AGGREGATE = AggregateSpec(
     name="order", commands_topic=topics.ORDERS_COMMANDS, events_topic=topics.ORDERS_EVENTS,
@@ -36,11 +38,14 @@ ORDER_VIEW = ProjectionSpec(
 )
 
 # Folds the customer's events and the summaries of the customer's orders. Both topics are keyed by customer id and
-# written by the worker's producer (murmur2 of the key), so one customer is on the same partition of each.
+# written by the worker's producer (murmur2 of the key), so one customer is on the same partition of each. What each
+# order contributed is kept in table ``customer-order-contributions``, next to the view in the same partition.
 CUSTOMER_VIEW = ProjectionSpec(
     name="customer", topics=(topics.CUSTOMERS_EVENTS, topics.CUSTOMERS_ORDER_SUMMARIES),
     event_types=(*CUSTOMER_EVENTS, *ORDER_SUMMARY_MESSAGES), view_type=CustomerView,
-    version_of=_view_version, fold=fold_customer_view, documents=customer_index_actions,
+    version_of=_view_version, fold=fold_customer_event, documents=customer_index_actions,
+    parts=PartTable(name="order-contributions", part_type=OrderContributions, key_of=contribution_key,
+                    fold=fold_summary),
 )
 
 AGGREGATES = (ORDER_AGGREGATE, CUSTOMER_AGGREGATE)

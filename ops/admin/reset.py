@@ -32,7 +32,7 @@ def table_folders(settings: Settings, table: str) -> list[str]:
 def reset_views(settings: Settings, specs: list[ProjectionSpec[Any]], say: Callable[[str], None] = print) -> None:
     """The worker must be stopped: Kafka refuses to move the offsets of a group with members."""
     admin = admin_client(settings)
-    tables = [spec.table_name for spec in specs]
+    tables = [table for spec in specs for table in spec.table_names]
     _delete_topics(admin, [changelog_topic(settings, table) for table in tables], say)
     for table in tables:
         for folder in table_folders(settings, table):

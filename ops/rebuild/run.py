@@ -75,11 +75,12 @@ class FoldState:
 
 
 class Rebuild:
-    def __init__(self, settings: Settings, target: RebuildTarget, index: str, state: FoldState,
+    def __init__(self, settings: Settings, target: RebuildTarget, index: str, state: FoldState, parts: FoldState,
                  sink: ElasticsearchSink) -> None:
         self._target = target
         self._index = index
         self._state = state
+        self._parts = parts
         self._sink = sink
         self._replayer = Replayer(settings.kafka_bootstrap, target.spec.topics)
         self.events = 0
@@ -98,14 +99,19 @@ class Rebuild:
 
     def _fold(self, message: Message) -> list[IndexAction]:
         try:
-            event = decode(message.value(), self._target.spec.event_types)
-            projection = self._target.spec.project(self._state.get(event.aggregate_id), event)
+            spec = self._target.spec
+            event = decode(message.value(), spec.event_types)
+            part_key = spec.part_key(event)
+            part = self._parts.get(part_key) if part_key is not None else None
+            projection = spec.project(self._state.get(event.aggregate_id), event, part, message.offset())
         except (UndecodableRecord, VersionGap, ValueError) as error:
             # The live projector dead-lettered this record already; the rebuild reports it.
             self.skipped.append(f"{message.topic()}/{message.partition()}/{message.offset()}: {error}")
             return []
         if projection.view is not None:
             self._state.put(event.aggregate_id, projection.view)
+        if projection.part is not None:
+            self._parts.put(projection.part.key, projection.part.value)
         return [action for action in projection.actions if action.index == self._target.model.alias]
 
     async def _sink_batch(self, actions: list[IndexAction]) -> None:
@@ -137,7 +143,8 @@ async def rebuild(settings: Settings, target: RebuildTarget, drop_old: bool = Fa
     sink = ElasticsearchSink(writer)
     index = create_next_index(es, target.model)
     state = FoldState(settings.data_dir / "rebuild" / index)
-    run = Rebuild(settings, target, index, state, sink)
+    parts = FoldState(settings.data_dir / "rebuild" / f"{index}-parts")
+    run = Rebuild(settings, target, index, state, parts, sink)
     try:
         say(f"rebuilding {target.model.alias} into {index} from {', '.join(target.spec.topics)}")
         progress = Progress(f"replay {target.model.alias}", total=run.behind(), unit="events")
@@ -160,6 +167,7 @@ async def rebuild(settings: Settings, target: RebuildTarget, drop_old: bool = Fa
     finally:
         run.close()
         state.close()
+        parts.close()
         await writer.close()
         es.close()
 

@@ -1,16 +1,31 @@
-"""The customer read view: who the customer is and the latest summary of each of their orders. Pure.
+"""The customer read view: who the customer is and what their orders add up to. Pure.
 
-Order summaries and customer events reach the view in any order relative to each other: a summary replaces the
-one of the same order only when its ``order_version`` is newer, customer events fold in version order. The
-view's ``version`` (the customer's version plus every order's) therefore grows with each change, never moves
-back, and ends at the same number however the facts were interleaved.
+The view holds aggregates only (orders by status; for the counted orders, neither DRAFT nor CANCELLED: their
+number, the money spent and the totals per product; the first and last time an order was submitted), so it keeps
+the same size however many orders the customer has. What each order last added to it is kept apart, one
+``OrderContributions`` per order in a second table (key ``<customer_id>/<order_id>``): a newer summary of an order
+takes the order's previous contribution out of the view and puts the new one in (``apply_summary``).
+
+Order summaries and customer events reach the view in any order relative to each other: a summary counts only
+when its ``order_version`` is newer than the order's last contribution, customer events fold in version order. The
+view's ``version`` (the customer's version plus every order's latest version) therefore grows with each change,
+never moves back, and ends at the same number however the facts were interleaved.
+
+The view and an order's contributions are two table keys. After a crash each key comes back at its latest write
+or at an older one (Faust replays the changelog past the last acknowledged offset over its local store), not
+necessarily both at the same point, and the records since the last commit are folded again. So the view keeps the
+position (partition offset) of the last summary it took, and an order's contributions keep every change with the
+position of the summary that made it: folding a summary again, the order's contribution before it is the last
+change recorded before its position, and the view takes the change only when the position is past its own.
 """
 
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+
+from pydantic import ConfigDict
 
 from domain.customer import Customer, evolve
 from domain.order import OrderStatus
@@ -18,48 +33,100 @@ from schemas.customers import OrderSummary
 from schemas.documents import CustomerDocument, FavouriteProduct
 from schemas.envelope import Envelope, Payload
 from schemas.mappings import CUSTOMERS
-from schemas.money import quantize
+from schemas.money import Money, quantize
 from streams.es_sink import IndexAction
 from streams.projecting import in_sequence
 
 # Orders that are not (or no longer) placed: they count in ``orders_by_status`` only.
-NOT_PLACED = frozenset({OrderStatus.DRAFT, OrderStatus.CANCELLED})
+NOT_COUNTED = frozenset({OrderStatus.DRAFT.value, OrderStatus.CANCELLED.value})
 FAVOURITES = 5
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Bought:
+    """What one order, or all counted orders of a customer, bought of one product, named as in the order submitted
+    at ``named_at`` (for a customer: the latest submitted of them)."""
+
+    name: str
+    quantity: int
+    revenue: Money
+    named_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one order adds to its customer's view at ``order_version``; money and products only when counted."""
+
+    order_version: int
+    status: str
+    counted: bool = False
+    total: Money = ZERO
+    submitted_at: datetime | None = None
+    products: dict[str, Bought] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Change:
+    position: int
+    contribution: Contribution
+
+
+@dataclass(frozen=True)
+class OrderContributions:
+    """Every change one order made to its customer's view, in position order (so also in version order). As many
+    as the order has versions, whatever the number of the customer's orders."""
+
+    order_id: str
+    changes: tuple[Change, ...] = ()
+
+    def before(self, position: int) -> Contribution | None:
+        """The order's contribution as it was when the record at ``position`` was first folded."""
+        index = bisect_left([change.position for change in self.changes], position)
+        return self.changes[index - 1].contribution if index else None
+
+    def recorded(self, change: Change) -> "OrderContributions":
+        """With ``change`` in its place; ``self`` when a change at that position is recorded already."""
+        positions = [known.position for known in self.changes]
+        index = bisect_left(positions, change.position)
+        if index < len(positions) and positions[index] == change.position:
+            return self
+        return replace(self, changes=(*self.changes[:index], change, *self.changes[index:]))
 
 
 @dataclass(frozen=True)
 class CustomerView:
+    # A view stored in another shape (such as the one that kept every order's summary) is refused, not misread:
+    # ``orderflow reset-views customer`` folds the customers again from their topics.
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
     customer_id: str
     updated_at: datetime
     customer: Customer | None = None
     registered_at: datetime | None = None
-    orders: dict[str, OrderSummary] = field(default_factory=dict)
+    orders_by_status: dict[str, int] = field(default_factory=dict)  # every order, statuses with none left out
+    total_orders: int = 0
+    total_spent: Money = ZERO
+    products: dict[str, Bought] = field(default_factory=dict)
+    first_order_at: datetime | None = None  # the first and last time any order was submitted, cancelled ones too
+    last_order_at: datetime | None = None
+    order_versions: int = 0  # the sum of every order's latest version
+    position: int = -1  # of the last order summary folded in
 
     @property
     def version(self) -> int:
-        return customer_version(self) + sum(summary.order_version for summary in self.orders.values())
+        return customer_version(self) + self.order_versions
 
 
 def customer_version(view: CustomerView) -> int:
     return view.customer.version if view.customer else 0
 
 
-def fold_customer_view(view: CustomerView | None, event: Envelope[Payload]) -> CustomerView:
-    """Apply a customer event or an order summary; returns ``view`` itself when the fact is known already."""
-    if isinstance(event.payload, OrderSummary):
-        return _fold_summary(view or _new_view(event), event.payload, event.occurred_at)
-    return _fold_customer_event(view, event)
-
-
 def _new_view(event: Envelope[Payload]) -> CustomerView:
     return CustomerView(customer_id=event.aggregate_id, updated_at=event.occurred_at)
 
 
-def _fold_summary(view: CustomerView, summary: OrderSummary, at: datetime) -> CustomerView:
-    known = view.orders.get(summary.order_id)
-    if known is not None and known.order_version >= summary.order_version:
-        return view
-    return replace(view, orders={**view.orders, summary.order_id: summary}, updated_at=max(view.updated_at, at))
+# Customer events
 
 
 def _apply_customer_event(view: CustomerView | None, event: Envelope[Payload]) -> CustomerView:
@@ -71,49 +138,127 @@ def _apply_customer_event(view: CustomerView | None, event: Envelope[Payload]) -
     )
 
 
-_fold_customer_event = in_sequence(_apply_customer_event, customer_version)
+fold_customer_event = in_sequence(_apply_customer_event, customer_version)
 
 
-def placed_at(summary: OrderSummary) -> datetime:
-    return summary.submitted_at or summary.created_at
+# Order summaries
 
 
-def placed_orders(view: CustomerView) -> list[OrderSummary]:
-    """The orders that count in the totals, oldest first."""
-    placed = (summary for summary in view.orders.values() if OrderStatus(summary.status) not in NOT_PLACED)
-    return sorted(placed, key=lambda summary: (placed_at(summary), summary.order_id))
+def contribution_key(event: Envelope[Payload]) -> str | None:
+    """Where an order summary's contributions are kept; ``None`` for a customer event."""
+    if isinstance(event.payload, OrderSummary):
+        return f"{event.aggregate_id}/{event.payload.order_id}"
+    return None
 
 
-def orders_by_status(orders: Iterable[OrderSummary]) -> dict[str, int]:
-    counts = Counter(summary.status for summary in orders)
-    return {status.value: counts[status.value] for status in OrderStatus}
+def contribution_of(summary: OrderSummary) -> Contribution:
+    if summary.status in NOT_COUNTED:
+        return Contribution(summary.order_version, summary.status, submitted_at=summary.submitted_at)
+    products: dict[str, Bought] = {}
+    for line in summary.items:
+        known = products.get(line.product_id, Bought(line.product_name, 0, ZERO, summary.submitted_at))
+        products[line.product_id] = replace(
+            known, quantity=known.quantity + line.quantity, revenue=known.revenue + line.line_total)
+    return Contribution(summary.order_version, summary.status, True, summary.total_amount, summary.submitted_at,
+                        products)
 
 
-def favourite_products(placed: list[OrderSummary], most: int = FAVOURITES) -> list[FavouriteProduct]:
-    """The products bought in the largest quantities (ties by product id), named as in their latest order."""
-    quantities: Counter[str] = Counter()
-    names: dict[str, str] = {}
-    for summary in placed:
-        for line in summary.items:
-            quantities[line.product_id] += line.quantity
-            names[line.product_id] = line.product_name
-    ranked = sorted(quantities.items(), key=lambda pair: (-pair[1], pair[0]))[:most]
-    return [FavouriteProduct(product_id=product, product_name=names[product], quantity=quantity)
-            for product, quantity in ranked]
+def apply_summary(
+    view: CustomerView, previous: Contribution | None, summary: OrderSummary
+) -> tuple[CustomerView, Contribution | None]:
+    """The view with the order's ``previous`` contribution taken out and the summary's put in, and the new
+    contribution; ``(view, previous)`` itself when the summary is not newer than ``previous``."""
+    if previous is not None and previous.order_version >= summary.order_version:
+        return view, previous
+    new = contribution_of(summary)
+    return _moved(view, previous, new), new
+
+
+def _moved(view: CustomerView, previous: Contribution | None, new: Contribution) -> CustomerView:
+    statuses = Counter(view.orders_by_status)
+    products = dict(view.products)
+    orders, spent, versions = view.total_orders, view.total_spent, view.order_versions + new.order_version
+    if previous is not None:
+        statuses[previous.status] -= 1
+        versions -= previous.order_version
+        if previous.counted:
+            orders, spent = orders - 1, spent - previous.total
+            for product_id, line in previous.products.items():
+                _take(products, product_id, line)
+    statuses[new.status] += 1
+    if new.counted:
+        orders, spent = orders + 1, spent + new.total
+        for product_id, line in new.products.items():
+            _put(products, product_id, line)
+    submitted = new.submitted_at
+    return replace(
+        view, orders_by_status={status: n for status, n in sorted(statuses.items()) if n}, total_orders=orders,
+        total_spent=spent, products=products, order_versions=versions,
+        first_order_at=min(filter(None, (view.first_order_at, submitted)), default=None),
+        last_order_at=max(filter(None, (view.last_order_at, submitted)), default=None),
+    )
+
+
+def _take(products: dict[str, Bought], product_id: str, line: Bought) -> None:
+    total = products.get(product_id)
+    if total is None:
+        return
+    if total.quantity <= line.quantity:
+        del products[product_id]
+    else:
+        products[product_id] = replace(total, quantity=total.quantity - line.quantity,
+                                       revenue=total.revenue - line.revenue)
+
+
+def _put(products: dict[str, Bought], product_id: str, line: Bought) -> None:
+    total = products.get(product_id)
+    if total is None:
+        products[product_id] = line
+        return
+    renamed = total.named_at is None or (line.named_at is not None and line.named_at >= total.named_at)
+    named = line if renamed else total
+    products[product_id] = replace(named, quantity=total.quantity + line.quantity, revenue=total.revenue + line.revenue)
+
+
+def fold_summary(
+    view: CustomerView | None, contributions: OrderContributions | None, event: Envelope[Payload], position: int
+) -> tuple[CustomerView, OrderContributions | None]:
+    """Fold the order summary at ``position``; returns ``contributions`` itself when they do not change."""
+    summary = event.payload
+    assert isinstance(summary, OrderSummary)
+    view = view or _new_view(event)
+    known = contributions or OrderContributions(summary.order_id)
+    before = known.before(position)
+    folded, contribution = apply_summary(view, before, summary)
+    if contribution is before or contribution is None:
+        return view, contributions  # a repeated or an older snapshot
+    recorded = known.recorded(Change(position, contribution))
+    if position <= view.position:
+        return view, recorded  # the view took this change before a crash; the order's contributions had not kept it
+    return replace(folded, position=position, updated_at=max(view.updated_at, event.occurred_at)), recorded
+
+
+# The document
+
+
+def favourite_products(products: dict[str, Bought], most: int = FAVOURITES) -> list[FavouriteProduct]:
+    """The products bought in the largest quantities (ties by product id)."""
+    ranked = sorted(products.items(), key=lambda pair: (-pair[1].quantity, pair[0]))[:most]
+    return [FavouriteProduct(product_id=product_id, product_name=total.name, quantity=total.quantity)
+            for product_id, total in ranked]
 
 
 def customer_document(view: CustomerView) -> CustomerDocument:
-    placed = placed_orders(view)
-    spent = quantize(sum((summary.total_amount for summary in placed), Decimal("0")))
+    spent = quantize(view.total_spent)
     return CustomerDocument(
         customer_id=view.customer_id,
         name=view.customer.name if view.customer else None,
         email=view.customer.email if view.customer else None,
-        total_orders=len(placed), total_spent=spent,
-        average_order_value=quantize(spent / len(placed)) if placed else None,
-        first_order_at=placed_at(placed[0]) if placed else None,
-        last_order_at=placed_at(placed[-1]) if placed else None,
-        favourite_products=favourite_products(placed), orders_by_status=orders_by_status(view.orders.values()),
+        total_orders=view.total_orders, total_spent=spent,
+        average_order_value=quantize(spent / view.total_orders) if view.total_orders else None,
+        first_order_at=view.first_order_at, last_order_at=view.last_order_at,
+        favourite_products=favourite_products(view.products),
+        orders_by_status={status.value: view.orders_by_status.get(status.value, 0) for status in OrderStatus},
         registered_at=view.registered_at, updated_at=view.updated_at, version=view.version,
     )
 

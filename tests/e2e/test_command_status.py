@@ -19,7 +19,7 @@ def status_of(commands: httpx.Client, command_id: str) -> dict:
 def test_a_command_is_pending_or_decided_and_then_decided(commands: httpx.Client) -> None:
     accepted = commands.post("/orders", json={"customer_id": "C-STATUS"}).json()
     assert status_of(commands, accepted["command_id"])["status"] in {"pending", "accepted"}
-    decided = eventually(lambda: (s := status_of(commands, accepted["command_id"]))["status"] == "accepted" and s)
+    decided = eventually(lambda: (s := status_of(commands, accepted["command_id"]))["status"] == "accepted" and s, timeout_s=60)
     assert decided["aggregate_id"] == accepted["aggregate_id"]
     assert decided["version"] == 1 and decided["events"][0]["type"] == "OrderCreated"
 

@@ -1,5 +1,6 @@
 """Customers and their orders travel through the command API, both projections and the query API."""
 
+import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -71,8 +72,9 @@ def test_the_customer_summary_counts_placed_orders_and_lists_every_order(
         "DRAFT": 1, "SUBMITTED": 1, "CONFIRMED": 1, "SHIPPED": 1, "DELIVERED": 0, "CANCELLED": 1}
     assert [(f["product_id"], f["product_name"], f["quantity"]) for f in customer["favourite_products"]] == [
         ("P-C", "Product P-C", 5), ("P-A", "Product P-A", 3), ("P-B", "Product P-B", 1)]
+    # the first and last submission of any order: the cancelled order was placed last
     assert datetime.fromisoformat(customer["first_order_at"]) == submitted_at(queries, shipped)
-    assert datetime.fromisoformat(customer["last_order_at"]) == submitted_at(queries, submitted)
+    assert datetime.fromisoformat(customer["last_order_at"]) == submitted_at(queries, cancelled)
 
     def listed() -> dict[str, Any] | None:
         page = queries.get(f"/customers/{customer_id}/orders").json()
@@ -111,6 +113,33 @@ def test_orders_placed_before_the_customer_registers_count_and_the_name_follows(
     assert (named["name"], named["email"], named["total_orders"], named["total_spent"]) == (
         "Late Registrant", "later@example.com", 1, "21.00")
     assert named["registered_at"] is not None
+
+
+def test_a_customer_with_hundreds_of_orders_adds_them_up_and_cancellations_take_them_out(
+    commands: httpx.Client, queries: httpx.Client
+) -> None:
+    customer_id, orders = unique_id("CUST"), 300
+    register(commands, customer_id, "Many Orders", "many@example.com")
+    lines = []
+    for n in range(orders):
+        order_id = unique_id("ORD-MANY")
+        lines += [
+            {"type": "CreateOrder", "payload": {"order_id": order_id, "customer_id": customer_id}},
+            {"type": "AddItem", "payload": {"order_id": order_id, "product_id": "P-PEN", "product_name": "Pen",
+                                            "quantity": 3, "unit_price": "1.50"}},
+            {"type": "SubmitOrder", "payload": {"order_id": order_id}},
+            *([{"type": "CancelOrder", "payload": {"order_id": order_id, "reason": "too many"}}] if n % 10 == 0 else []),
+        ]
+    body = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+    response = commands.post("/commands/batch", content=body, timeout=120)
+    assert response.status_code == 200, response.text
+
+    # customer 1 + 270 submitted orders at version 3 + 30 cancelled ones at version 4
+    customer = eventually(lambda: customer_at(queries, customer_id, 1 + 270 * 3 + 30 * 4), timeout_s=120)
+    assert (customer["total_orders"], customer["total_spent"], customer["average_order_value"]) == (
+        270, "1215.00", "4.50")
+    assert (customer["orders_by_status"]["SUBMITTED"], customer["orders_by_status"]["CANCELLED"]) == (270, 30)
+    assert customer["favourite_products"] == [{"product_id": "P-PEN", "product_name": "Pen", "quantity": 810}]
 
 
 def test_unknown_customers_are_404_and_bad_parameters_422(queries: httpx.Client) -> None:

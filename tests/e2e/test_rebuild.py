@@ -83,3 +83,26 @@ def test_the_verification_fails_when_a_document_goes_missing(system: Settings) -
     assert not damaged.ok and damaged.missing == [victim]
     repaired = rebuild_now(system, TARGETS[ORDERS.alias], drop_old=True)
     assert repaired.ok and repaired.dropped == [report.index]
+
+
+def customer_totals(queries: httpx.Client, customer_id: str) -> dict[str, object] | None:
+    response = queries.get(f"/customers/{customer_id}")
+    if response.status_code != 200:
+        return None
+    body = response.json()
+    return {field: body[field] for field in ("version", "total_orders", "total_spent", "orders_by_status")}
+
+
+def test_rebuilding_customers_gives_the_same_totals(system: Settings, commands: httpx.Client, queries: httpx.Client) -> None:
+    customer_id = unique_id("C-RB")
+    order_ids = [unique_id("ORD-RBC") for _ in range(3)]
+    for order_id in order_ids:
+        body = {"order_id": order_id, "customer_id": customer_id, "items": [ITEM]}
+        assert commands.post("/orders", params={"wait": 15}, json=body).status_code == 201
+    for order_id in order_ids[:2]:
+        assert commands.post(f"/orders/{order_id}/submit", params={"wait": 15}).status_code == 200
+    before = eventually(lambda: (t := customer_totals(queries, customer_id)) and t["total_orders"] == 2 and t, timeout_s=60)
+    assert before["total_spent"] == "8.00"
+    report = rebuild_now(system, TARGETS["customers"], drop_old=True)
+    assert report.ok, report.verification.lines()
+    assert customer_totals(queries, customer_id) == before

@@ -8,13 +8,19 @@ from streams.projecting import Projection, ProjectionSpec
 
 
 def project_events(
-    spec: ProjectionSpec[Any], events: Iterable[Envelope[Payload]]
+    spec: ProjectionSpec[Any], events: Iterable[Envelope[Payload]], parts: dict[str, dict[str, Any]] | None = None,
+    view: dict[str, Any] | None = None, first_position: int = 0,
 ) -> tuple[dict[str, Any] | None, list[Projection]]:
-    """The stored view after all ``events`` and what each event asked for."""
-    view: dict[str, Any] | None = None
+    """The stored view after all ``events`` (folded into ``view``) and what each event asked for. The events are
+    the records at the positions from ``first_position`` on; the spec's parts are kept in ``parts`` (pass a dict to
+    see or preset them)."""
+    parts = {} if parts is None else parts
     projections: list[Projection] = []
-    for event in events:
-        projection = spec.project(view, event)
+    for position, event in enumerate(events, start=first_position):
+        key = spec.part_key(event)
+        projection = spec.project(view, event, parts.get(key) if key else None, position)
         view = projection.view or view
+        if projection.part is not None:
+            parts[projection.part.key] = projection.part.value
         projections.append(projection)
     return view, projections

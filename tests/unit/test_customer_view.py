@@ -1,6 +1,8 @@
 """The customer view: order summaries and customer events folded into one document per customer."""
 
 import itertools
+import json
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -11,6 +13,7 @@ import pytest
 from schemas.customers import CustomerRegistered, CustomerUpdated, OrderSummary, OrderSummaryLine
 from schemas.envelope import Envelope, Payload
 from schemas.mappings import CUSTOMERS
+from streams.folds.customer_view import CustomerView, apply_summary, customer_document
 from streams.projecting import VersionGap
 from streams.specs import CUSTOMER_VIEW
 from tests.unit.envelopes import AT, envelope
@@ -70,10 +73,16 @@ def test_orders_by_status_counts_every_order_and_names_every_status() -> None:
         "DRAFT": 1, "SUBMITTED": 1, "CONFIRMED": 1, "SHIPPED": 1, "DELIVERED": 1, "CANCELLED": 1}
 
 
-def test_a_customer_with_only_drafts_and_cancellations_has_no_totals() -> None:
+def test_a_customer_with_only_drafts_and_cancellations_has_no_totals_but_placed_a_cancelled_order() -> None:
     doc = document(PLACED_AND_NOT[4:])
     assert (doc["total_orders"], doc["total_spent"], doc["average_order_value"]) == (0, "0.00", None)
-    assert (doc["first_order_at"], doc["last_order_at"], doc["favourite_products"]) == (None, None, [])
+    assert (doc["first_order_at"], doc["last_order_at"], doc["favourite_products"]) == (
+        "2026-03-01T12:00:00Z", "2026-03-01T12:00:00Z", [])
+
+
+def test_a_customer_with_drafts_only_has_no_first_or_last_order() -> None:
+    doc = document(PLACED_AND_NOT[5:])
+    assert (doc["first_order_at"], doc["last_order_at"], doc["orders_by_status"]["DRAFT"]) == (None, None, 1)
 
 
 def test_favourites_rank_placed_quantities_with_ties_by_product_id() -> None:
@@ -92,12 +101,23 @@ def test_favourites_keep_the_five_largest_and_the_latest_name() -> None:
     assert favourites[0]["product_name"] == "Lamp, new name"
 
 
-def test_first_and_last_order_are_when_placed_orders_were_submitted_whatever_the_arrival_order() -> None:
+def test_first_and_last_order_are_when_orders_were_submitted_whatever_the_arrival_order() -> None:
     late = summary("ORD-2", 2, "SUBMITTED", line("P-1", 1, "1.00"), submitted_at=AT + 3 * DAY)
     early = summary("ORD-1", 2, "SUBMITTED", line("P-1", 1, "1.00"), submitted_at=AT + DAY, created_at=AT - DAY)
     draft = summary("ORD-3", 1, "DRAFT", line("P-1", 1, "1.00"), submitted_at=None, created_at=AT + 9 * DAY)
-    doc = document([late, draft, early])
-    assert (doc["first_order_at"], doc["last_order_at"]) == ("2026-03-02T12:00:00Z", "2026-03-04T12:00:00Z")
+    for facts in itertools.permutations([late, draft, early]):
+        doc = document(list(facts))
+        assert (doc["first_order_at"], doc["last_order_at"]) == ("2026-03-02T12:00:00Z", "2026-03-04T12:00:00Z")
+
+
+def test_first_and_last_order_count_cancelled_orders_and_stay_when_they_are_cancelled() -> None:
+    first = summary("ORD-1", 2, "SUBMITTED", line("P-1", 1, "1.00"), submitted_at=AT + DAY)
+    first_cancelled = summary("ORD-1", 3, "CANCELLED", line("P-1", 1, "1.00"), submitted_at=AT + DAY)
+    middle = summary("ORD-2", 2, "SHIPPED", line("P-1", 1, "1.00"), submitted_at=AT + 2 * DAY)
+    last_cancelled = summary("ORD-3", 3, "CANCELLED", line("P-1", 1, "1.00"), submitted_at=AT + 3 * DAY)
+    doc = document([first, middle, first_cancelled, last_cancelled])
+    assert (doc["first_order_at"], doc["last_order_at"], doc["total_orders"]) == (
+        "2026-03-02T12:00:00Z", "2026-03-04T12:00:00Z", 1)
 
 
 def test_a_newer_summary_replaces_the_order_so_a_cancellation_leaves_the_totals() -> None:
@@ -113,9 +133,10 @@ def test_an_older_or_repeated_summary_changes_nothing_and_resends_the_current_do
     older = summary("ORD-1", 4, "SUBMITTED", line("P-1", 2, "20.00"))
     view, projections = project_all([newer, older, newer])
     assert [projection.view is None for projection in projections] == [False, True, True]
+    assert [projection.part is None for projection in projections] == [False, True, True]
     resent = projections[-1].actions[0]
     assert (resent.version, resent.document["orders_by_status"]["CONFIRMED"]) == (5, 1)
-    assert view is not None and view["orders"]["ORD-1"]["order_version"] == 5
+    assert view is not None and view["order_versions"] == 5
 
 
 def test_orders_before_the_registration_are_counted_and_named_later() -> None:
@@ -179,3 +200,172 @@ def test_the_version_only_grows_and_every_order_of_arrival_ends_in_the_same_docu
     final = projections[-1].actions[0].document
     assert (final["version"], final["name"], final["total_spent"], final["orders_by_status"]["SHIPPED"]) == (
         2 + 6 + 3, "Ada King", "25.00", 1)
+
+
+# The arithmetic: apply_summary(view, previous contribution, summary) -> (view, contribution)
+
+
+def payload(order_id: str, version: int, status: str, *lines: OrderSummaryLine,
+            submitted_at: datetime | None = AT) -> OrderSummary:
+    event = summary(order_id, version, status, *lines, submitted_at=submitted_at)
+    assert isinstance(event.payload, OrderSummary)
+    return event.payload
+
+
+def empty_view() -> CustomerView:
+    return CustomerView(customer_id=CUSTOMER, updated_at=AT)
+
+
+def totals(view: CustomerView) -> tuple[int, str, dict[str, int], list[tuple[str, int]], int]:
+    doc = customer_document(view).model_dump(mode="json")
+    counts = {status: n for status, n in doc["orders_by_status"].items() if n}
+    favourites = [(f["product_id"], f["quantity"]) for f in doc["favourite_products"]]
+    return doc["total_orders"], doc["total_spent"], counts, favourites, doc["version"]
+
+
+def test_draft_then_submitted_then_cancelled_moves_the_money_in_and_out_again() -> None:
+    view, draft = apply_summary(empty_view(), None, payload("ORD-1", 2, "DRAFT", line("P-1", 2, "20.00"),
+                                                             submitted_at=None))
+    assert totals(view) == (0, "0.00", {"DRAFT": 1}, [], 2)
+    view, submitted = apply_summary(view, draft, payload("ORD-1", 3, "SUBMITTED", line("P-1", 2, "20.00")))
+    assert totals(view) == (1, "20.00", {"SUBMITTED": 1}, [("P-1", 2)], 3)
+    view, cancelled = apply_summary(view, submitted, payload("ORD-1", 4, "CANCELLED", line("P-1", 2, "20.00")))
+    assert totals(view) == (0, "0.00", {"CANCELLED": 1}, [], 4)
+    assert view.products == {} and cancelled is not None and not cancelled.counted
+
+
+def test_a_summary_not_newer_than_the_previous_contribution_changes_nothing() -> None:
+    view, first = apply_summary(empty_view(), None, payload("ORD-1", 4, "CONFIRMED", line("P-1", 1, "5.00")))
+    for stale in (payload("ORD-1", 4, "CONFIRMED", line("P-1", 1, "5.00")),
+                  payload("ORD-1", 3, "SUBMITTED", line("P-1", 1, "5.00"))):
+        again, contribution = apply_summary(view, first, stale)
+        assert again is view and contribution is first
+
+
+def test_payments_and_shipping_keep_the_money_and_move_the_status_and_the_version() -> None:
+    view, previous = apply_summary(empty_view(), None, payload("ORD-1", 3, "SUBMITTED", line("P-1", 2, "8.00")))
+    for version, status in ((4, "CONFIRMED"), (5, "CONFIRMED"), (6, "SHIPPED"), (7, "DELIVERED")):
+        view, previous = apply_summary(view, previous, payload("ORD-1", version, status, line("P-1", 2, "8.00")))
+    assert totals(view) == (1, "8.00", {"DELIVERED": 1}, [("P-1", 2)], 7)
+    assert view.products["P-1"].revenue == Decimal("8.00")
+
+
+def test_favourites_follow_cancellations() -> None:
+    big = summary("ORD-1", 3, "SUBMITTED", line("P-9", 50, "50.00"))
+    small = summary("ORD-2", 3, "SUBMITTED", line("P-1", 2, "2.00"), line("P-2", 1, "1.00"))
+    both = summary("ORD-3", 3, "SUBMITTED", line("P-9", 1, "1.00"), line("P-1", 1, "1.00"))
+    before = document([big, small, both])["favourite_products"]
+    assert [(f["product_id"], f["quantity"]) for f in before] == [("P-9", 51), ("P-1", 3), ("P-2", 1)]
+    cancelled = summary("ORD-1", 4, "CANCELLED", line("P-9", 50, "50.00"))
+    after = document([big, small, both, cancelled])
+    assert [(f["product_id"], f["quantity"]) for f in after["favourite_products"]] == [
+        ("P-1", 3), ("P-2", 1), ("P-9", 1)]
+    assert (after["total_orders"], after["total_spent"]) == (2, "5.00")
+
+
+def test_a_product_name_is_the_one_of_the_latest_submitted_order_whatever_the_arrival_order() -> None:
+    old = summary("ORD-1", 3, "SUBMITTED", line("P-1", 1, "1.00", name="Lamp"), submitted_at=AT)
+    new = summary("ORD-2", 3, "SUBMITTED", line("P-1", 1, "1.00", name="Lamp, new name"), submitted_at=AT + DAY)
+    for facts in ([old, new], [new, old]):
+        assert document(facts)["favourite_products"][0]["product_name"] == "Lamp, new name"
+
+
+def orders_of_one_customer(count: int) -> list[Envelope[Payload]]:
+    """``count`` orders over a fixed set of three products, each created, submitted, then shipped or cancelled."""
+    facts = []
+    for n in range(count):
+        lines = [line(f"P-{n % 3}", 1 + n % 4, "3.00"), line("P-X", 1, "1.00")]
+        facts += [summary(f"ORD-{n}", 3, "DRAFT", *lines, submitted_at=None),
+                  summary(f"ORD-{n}", 4, "SUBMITTED", *lines, submitted_at=AT + n * timedelta(minutes=1)),
+                  summary(f"ORD-{n}", 5, "CANCELLED" if n % 5 == 0 else "SHIPPED", *lines,
+                          submitted_at=AT + n * timedelta(minutes=1))]
+    return facts
+
+
+def test_the_view_and_each_order_contributions_keep_their_size_however_many_orders() -> None:
+    views, orders = [], []
+    for count in (20, 2000):
+        parts: dict[str, dict[str, Any]] = {}
+        view, _ = project_events(CUSTOMER_VIEW, orders_of_one_customer(count), parts)
+        views.append(json.dumps(view))
+        orders.append(json.dumps(parts[f"{CUSTOMER}/ORD-7"]))
+    # a hundred times the orders: the same text but for the digits of the numbers (counts, money, versions, position)
+    assert [re.sub(r"\d", "", text) for text in views] == [re.sub(r"\d", "", views[0])] * 2
+    assert [re.sub(r"\d", "", text) for text in orders] == [re.sub(r"\d", "", orders[0])] * 2
+    assert len(views[1]) < 1000 and len(views[1]) - len(views[0]) < 40, [len(text) for text in views]
+
+
+def test_many_orders_add_up() -> None:
+    doc = document(orders_of_one_customer(100))
+    assert (doc["total_orders"], doc["orders_by_status"]["SHIPPED"], doc["orders_by_status"]["CANCELLED"]) == (
+        80, 80, 20)
+    assert (doc["total_spent"], doc["average_order_value"], doc["version"]) == ("320.00", "4.00", 100 * 5)
+    assert [(f["product_id"], f["quantity"]) for f in doc["favourite_products"]] == [
+        ("P-X", 80), ("P-0", 67), ("P-1", 67), ("P-2", 66)]
+    assert (doc["first_order_at"], doc["last_order_at"]) == ("2026-03-01T12:00:00Z", "2026-03-01T13:39:00Z")
+
+
+def test_a_summary_folded_without_its_part_and_position_is_refused_loudly() -> None:
+    with pytest.raises(TypeError, match="part"):
+        CUSTOMER_VIEW.project(None, summary("ORD-1", 1, "DRAFT", submitted_at=None))
+
+
+# After a crash each table key comes back at its latest write or an older one, and the records since the last
+# commit are folded again: the document ends as if nothing had happened.
+
+CRASH_FACTS = [
+    registered(),
+    summary("ORD-1", 3, "DRAFT", line("P-1", 2, "20.00"), submitted_at=None),
+    summary("ORD-2", 4, "SUBMITTED", line("P-2", 1, "5.00")),
+    summary("ORD-1", 4, "SUBMITTED", line("P-1", 2, "20.00")),
+    summary("ORD-1", 5, "CONFIRMED", line("P-1", 2, "20.00")),
+    summary("ORD-2", 5, "CANCELLED", line("P-2", 1, "5.00")),
+    summary("ORD-1", 5, "CONFIRMED", line("P-1", 2, "20.00")),
+    summary("ORD-1", 6, "SHIPPED", line("P-1", 2, "20.00")),
+]
+
+
+def final_document(projections: list[Any]) -> dict[str, Any]:
+    return projections[-1].actions[0].document
+
+
+def after_everything() -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]], dict[str, Any]]:
+    parts: dict[str, dict[str, Any]] = {}
+    view, projections = project_events(CUSTOMER_VIEW, CRASH_FACTS, parts)
+    return view, parts, final_document(projections)
+
+
+def state_after(count: int) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]]]:
+    parts: dict[str, dict[str, Any]] = {}
+    view, _ = project_events(CUSTOMER_VIEW, CRASH_FACTS[:count], parts)
+    return view, parts
+
+
+@pytest.mark.parametrize(("committed", "view_at"), [
+    (committed, view_at) for committed in range(len(CRASH_FACTS)) for view_at in range(committed, len(CRASH_FACTS) + 1)
+])
+@pytest.mark.parametrize("parts_at", ["committed", "latest", "mixed"])
+def test_folding_again_after_a_crash_ends_in_the_same_document(committed: int, view_at: int, parts_at: str) -> None:
+    """The records from ``committed`` on are folded again; the view comes back as it was after ``view_at`` records
+    and each order's contributions as after ``committed`` records, after all of them, or one of each."""
+    _, _, expected = after_everything()
+    view, _ = state_after(view_at)
+    _, committed_parts = state_after(committed)
+    _, latest_parts = state_after(len(CRASH_FACTS))
+    parts = {"committed": committed_parts, "latest": latest_parts,
+             "mixed": {**committed_parts, f"{CUSTOMER}/ORD-1": latest_parts[f"{CUSTOMER}/ORD-1"]}}[parts_at]
+    _, projections = project_events(CUSTOMER_VIEW, CRASH_FACTS[committed:], dict(parts), view, committed)
+    assert final_document(projections) == expected
+
+
+def test_a_reset_view_is_folded_again_from_the_kept_contributions() -> None:
+    _, parts, expected = after_everything()
+    _, projections = project_events(CUSTOMER_VIEW, CRASH_FACTS, parts)
+    assert final_document(projections) == expected
+
+
+def test_a_view_stored_in_the_former_shape_is_refused_not_misread() -> None:
+    former = {"customer_id": CUSTOMER, "updated_at": "2026-03-01T12:00:00Z", "customer": None, "registered_at": None,
+              "orders": {"ORD-1": {"order_id": "ORD-1", "order_version": 4}}}
+    with pytest.raises(ValueError, match="orders"):
+        CUSTOMER_VIEW.project(former, registered())
