@@ -1,6 +1,7 @@
 """The order aggregate: ``decide(state, command)`` and ``evolve(state, event)``, pure."""
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from functools import singledispatch
@@ -9,9 +10,9 @@ from domain.rejections import Decision, reject, route_command
 from schemas.envelope import Payload
 from schemas.money import quantize
 from schemas.orders import (
-    Address, AddItem, CancelOrder, ConfirmOrder, CreateOrder, CustomerInfo, DeliverOrder, ItemAdded, ItemRemoved, LineItem,
+    Address, AddItem, BackorderRecorded, CancelOrder, ConfirmOrder, CreateOrder, CustomerInfo, DeliverOrder, ItemAdded, ItemRemoved, LineItem,
     OrderCancelled, OrderConfirmed, OrderCreated, OrderDelivered, OrderShipped, OrderSubmitted, PaymentRecorded,
-    RecordPayment, RemoveItem, ShipOrder, SubmitOrder,
+    RecordBackorder, RecordPayment, RemoveItem, ShipOrder, SubmitOrder,
 )
 from schemas.outcomes import Rejection
 
@@ -37,6 +38,20 @@ class PaymentStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class LineStock:
+    """What the stock holds of one line: ``reserved`` set aside, ``backordered`` awaiting stock, as of the stock's
+    ``stock_version``."""
+
+    reserved: int
+    backordered: int
+    stock_version: int
+
+
+# While an order holds stock: what the stock tells it about its lines is recorded on it.
+HOLDING_STOCK = (OrderStatus.SUBMITTED, OrderStatus.CONFIRMED)
+
+
+@dataclass(frozen=True)
 class Order:
     order_id: str
     customer_id: str
@@ -50,6 +65,8 @@ class Order:
     carrier: str | None = None
     tracking_number: str | None = None
     cancel_reason: str | None = None
+    # Lines the stock could not (or not at once) reserve in full, by product id; untracked products never appear.
+    line_stock: Mapping[str, LineStock] = field(default_factory=dict)
     version: int = 0
 
     @property
@@ -66,6 +83,10 @@ class Order:
 
     def item(self, product_id: str) -> LineItem | None:
         return next((item for item in self.items if item.product_id == product_id), None)
+
+    def backordered(self, product_id: str) -> int:
+        held = self.line_stock.get(product_id)
+        return held.backordered if held is not None and self.status in HOLDING_STOCK else 0
 
 
 def decide(state: Order | None, command: Payload) -> Decision:
@@ -204,6 +225,24 @@ def _cancel(command: CancelOrder, state: Order) -> Decision:
     return [OrderCancelled(reason=command.reason, previous_status=state.status.value)]
 
 
+@_decide_existing.register
+def _record_backorder(command: RecordBackorder, state: Order) -> Decision:
+    """Record what the stock says of a line while the order holds stock; anything else changes nothing: a line
+    reserved in full at once, news older than what is recorded, or an order no longer holding stock."""
+    if state.status not in HOLDING_STOCK or state.item(command.product_id) is None:
+        return []
+    recorded = state.line_stock.get(command.product_id)
+    if recorded is None and command.backordered == 0:
+        return []
+    if recorded is not None and (recorded.stock_version >= command.stock_version
+                                 or (recorded.reserved, recorded.backordered) == (command.reserved, command.backordered)):
+        return []
+    return [BackorderRecorded(
+        product_id=command.product_id, reserved=command.reserved, backordered=command.backordered,
+        stock_version=command.stock_version,
+    )]
+
+
 def evolve(state: Order | None, event: Payload, *, order_id: str = "") -> Order:
     """Apply one event and count it in ``version``. ``order_id`` names a new order (``OrderCreated`` only)."""
     if isinstance(event, OrderCreated):
@@ -268,3 +307,9 @@ def _(event: OrderDelivered, state: Order) -> Order:
 @_evolve_existing.register
 def _(event: OrderCancelled, state: Order) -> Order:
     return replace(state, status=OrderStatus.CANCELLED, cancel_reason=event.reason)
+
+
+@_evolve_existing.register
+def _(event: BackorderRecorded, state: Order) -> Order:
+    held = LineStock(reserved=event.reserved, backordered=event.backordered, stock_version=event.stock_version)
+    return replace(state, line_stock={**state.line_stock, event.product_id: held})

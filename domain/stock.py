@@ -15,17 +15,16 @@ from domain.rejections import Decision, reject, route_command
 from schemas.envelope import Payload
 from schemas.inventory import (
     AdjustStock, BackorderFilled, DeductStock, ReceiveStock, ReleaseStock, ReservationBackordered, ReservationReleased,
-    ReserveStock, StockAdjusted, StockDeducted, StockLevels, StockReceived, StockReserved,
+    ORDER_LINE_COMMANDS, ReserveStock, StockAdjusted, StockDeducted, StockLevels, StockReceived, StockReserved,
 )
 from schemas.outcomes import Rejection
 
 V = TypeVar("V")
 
-# How many closed orders a stock remembers to recognise their commands delivered again (see ``Stock``).
-CLOSED_MEMORY = 10_000
-
-# Commands that follow an order; they never find a SKU missing, as an order may name one before stock of it arrives.
-ORDER_LINE_COMMANDS = (ReserveStock, ReleaseStock, DeductStock)
+# How many closed orders a stock remembers to recognise their commands delivered again (see ``Stock``). The
+# reservation agent drops order events it has handled already, so repeats only come from the short window between
+# its sending and its bookkeeping after a crash; this covers that window many times over.
+CLOSED_MEMORY = 1_000
 
 
 @dataclass(frozen=True)
@@ -76,15 +75,22 @@ class Stock:
 def decide(state: Stock | None, command: Payload) -> Decision:
     """Decide a command against the current state (``None``: no stock of this SKU yet).
 
-    A receipt opens the stock. A reservation for an unknown SKU opens it at zero and backorders the whole quantity;
-    a release or deduction for an unknown SKU changes nothing. Adjusting an unknown SKU is refused as not found.
+    A SKU is tracked from its first receipt. Before that a reservation is refused as ``not_tracked`` (the inventory
+    does not manage that product, so it neither reserves nor backorders it) and a release or deduction changes
+    nothing. Adjusting an untracked SKU is refused as not found.
     """
     if state is None and isinstance(command, ORDER_LINE_COMMANDS):
-        state = Stock(sku=command.sku)
+        return _untracked(command)
     return route_command(
         state, command, creates=ReceiveStock, create=_receive_into, existing=_decide_existing, noun="SKU",
         id_field="sku",
     )
+
+
+def _untracked(command: Payload) -> Decision:
+    if isinstance(command, ReserveStock):
+        return reject("not_tracked", f"SKU {command.sku} is not tracked: it has never been received")
+    return []
 
 
 @dataclass(frozen=True)
@@ -227,14 +233,10 @@ def _move(draft: _Draft, order_id: str, held: Reservation, quantity: int) -> _Dr
     ))
 
 
-# Events that bring a stock into being: its first receipt, or a reservation before any stock arrived.
-OPENING_EVENTS = (StockReceived, StockReserved)
-
-
 def evolve(state: Stock | None, event: Payload, *, sku: str = "") -> Stock:
-    """Apply one event and count it in ``version``. ``sku`` names a new stock (``OPENING_EVENTS`` only)."""
+    """Apply one event and count it in ``version``. ``sku`` names a new stock (its first ``StockReceived``)."""
     if state is None:
-        if not isinstance(event, OPENING_EVENTS):
+        if not isinstance(event, StockReceived):
             raise ValueError(f"{type(event).__name__} applied to a stock that does not exist")
         state = Stock(sku=sku)
     return replace(_evolve_existing(event, state), version=state.version + 1)

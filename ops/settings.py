@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body of a single command (413 above)")
     max_batch_bytes: int = Field(512 * 1_048_576, ge=1024, description="Largest NDJSON body of POST /commands/batch (413 above)")
     log_level: str = Field("info", description="Log level of the services")
+    low_stock_threshold: int = Field(5, ge=0, description="A SKU is low on stock when its available quantity is at most this")
+    low_stock_thresholds: dict[str, int] = Field(
+        default_factory=dict, description='Per-SKU low-stock thresholds overriding the default, e.g. {"SKU-100": 20}',
+    )
 
     def as_env(self) -> dict[str, str]:
         """These settings as ``ORDERFLOW_*`` variables, so child processes run with exactly the same ones."""

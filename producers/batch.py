@@ -18,7 +18,7 @@ from producers.commands import (
     CommandBus, CommandContext, IdempotencyMismatch, Outgoing, command_envelope, new_aggregate_id,
 )
 from schemas.envelope import Payload
-from schemas.registry import COMMAND_ROUTES, payload_model
+from schemas.registry import PUBLIC_COMMAND_ROUTES, payload_model
 
 # Commands that create their aggregate may leave its id out; one is assigned as over single requests.
 NEW_ID_PREFIXES = {"CreateOrder": "ORD", "RegisterCustomer": "CUST"}
@@ -72,9 +72,9 @@ class InvalidLine(ValueError):
 
 
 def _payload(line: BatchLine, context: CommandContext) -> Payload:
-    route = COMMAND_ROUTES.get(line.type)
+    route = PUBLIC_COMMAND_ROUTES.get(line.type)
     if route is None:
-        reason = f"unknown command type {line.type!r}; one of {', '.join(sorted(COMMAND_ROUTES))}"
+        reason = f"unknown command type {line.type!r}; one of {', '.join(sorted(PUBLIC_COMMAND_ROUTES))}"
         raise InvalidLine([field_error(("line", "type"), reason)])
     fields = dict(line.payload)
     if line.type in NEW_ID_PREFIXES and not fields.get(route.aggregate_id_field):

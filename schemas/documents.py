@@ -19,6 +19,7 @@ class OrderLine(Document):
     quantity: int
     unit_price: Money
     line_total: Money
+    backordered: int = 0
 
 
 class Shipping(Document):
@@ -33,6 +34,7 @@ class OrderDocument(Document):
     status: str
     items: list[OrderLine] = []
     item_count: int = 0
+    backordered_quantity: int = 0
     total_amount: Money
     currency: str
     payment_status: str = "unpaid"
@@ -95,5 +97,21 @@ class CustomerDocument(Document):
     favourite_products: list[FavouriteProduct] = []
     orders_by_status: dict[str, int] = {}
     registered_at: datetime | None = None
+    updated_at: datetime
+    version: int
+
+
+class InventoryDocument(Document):
+    """The stock of one SKU. ``available`` = ``on_hand`` − ``reserved``; ``backordered`` is what open orders still
+    await; ``open_orders`` counts the orders holding or awaiting stock. The low-stock flag is not stored: it depends
+    on thresholds in the query API's settings, so changing them needs no reindexing."""
+
+    sku: str
+    product_name: str | None = None
+    on_hand: int
+    reserved: int
+    available: int
+    backordered: int
+    open_orders: int
     updated_at: datetime
     version: int

@@ -1,5 +1,8 @@
 """Stock commands and events, keyed by SKU. Commands carry ``sku``; events name it through the envelope.
 
+An order line's product id is its SKU. The commands the worker sends for order lines take any product id: one
+that could never be received (not a valid ``Sku``) is simply never tracked.
+
 Every event carries the stock's ``levels`` after it, so a read model copies totals and never adds them up.
 """
 
@@ -8,7 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from schemas.envelope import Payload
-from schemas.orders import OrderId, Text
+from schemas.orders import OrderId, ProductId, Text
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", examples=["SKU-100"])]
 ProductName = Annotated[str, Field(min_length=1, max_length=200)]
@@ -49,7 +52,7 @@ class AdjustStock(Payload):
 class ReserveStock(Payload):
     """Sent for each line of a submitted order."""
 
-    sku: Sku
+    sku: ProductId
     order_id: OrderId
     order_version: OrderVersion
     quantity: Quantity
@@ -59,7 +62,7 @@ class ReserveStock(Payload):
 class ReleaseStock(Payload):
     """Sent for each line of a cancelled order."""
 
-    sku: Sku
+    sku: ProductId
     order_id: OrderId
     order_version: OrderVersion
 
@@ -67,7 +70,7 @@ class ReleaseStock(Payload):
 class DeductStock(Payload):
     """Sent for each line of a shipped order."""
 
-    sku: Sku
+    sku: ProductId
     order_id: OrderId
     order_version: OrderVersion
 
@@ -150,6 +153,8 @@ class StockDeducted(Payload):
 
 
 INVENTORY_COMMANDS: tuple[type[Payload], ...] = (ReceiveStock, AdjustStock, ReserveStock, ReleaseStock, DeductStock)
+# Sent by the worker for the lines of submitted, cancelled and shipped orders.
+ORDER_LINE_COMMANDS: tuple[type[Payload], ...] = (ReserveStock, ReleaseStock, DeductStock)
 INVENTORY_EVENTS: tuple[type[Payload], ...] = (
     StockReceived, StockAdjusted, StockReserved, BackorderFilled, ReservationBackordered, ReservationReleased,
     StockDeducted,

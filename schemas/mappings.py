@@ -35,6 +35,7 @@ ORDER_ITEM = {
         "quantity": INTEGER,
         "unit_price": MONEY,
         "line_total": MONEY,
+        "backordered": INTEGER,
     },
 }
 
@@ -45,6 +46,7 @@ ORDERS = ReadModel("orders", 1, {
     "status": KEYWORD,
     "items": ORDER_ITEM,
     "item_count": INTEGER,
+    "backordered_quantity": INTEGER,
     "total_amount": MONEY,
     "currency": KEYWORD,
     "payment_status": KEYWORD,
@@ -101,15 +103,14 @@ CUSTOMERS = ReadModel("customers", 2, {
     "version": LONG,
 })
 
-INVENTORY = ReadModel("inventory", 1, {
+INVENTORY = ReadModel("inventory", 2, {
     "sku": KEYWORD,
     "product_name": TEXT_AND_KEYWORD,
     "on_hand": INTEGER,
     "reserved": INTEGER,
     "available": INTEGER,
     "backordered": INTEGER,
-    "low_stock": {"type": "boolean"},
-    "open_orders": KEYWORD,
+    "open_orders": INTEGER,
     "updated_at": DATE,
     "version": LONG,
 })

@@ -84,6 +84,17 @@ class CancelOrder(Payload):
     reason: Text
 
 
+class RecordBackorder(Payload):
+    """Sent by the worker when the stock of a submitted line changes: of the line's quantity, ``reserved`` is set
+    aside and ``backordered`` awaits stock. ``stock_version`` (the stock event's version) orders these per product."""
+
+    order_id: OrderId
+    product_id: ProductId
+    reserved: Annotated[int, Field(ge=0)]
+    backordered: Annotated[int, Field(ge=0)]
+    stock_version: Annotated[int, Field(ge=1)]
+
+
 # Events
 
 
@@ -139,10 +150,21 @@ class OrderCancelled(Payload):
     previous_status: str
 
 
+class BackorderRecorded(Payload):
+    """A line's stock: ``backordered`` of it awaits stock (0: all of it is reserved now)."""
+
+    product_id: str
+    reserved: int
+    backordered: int
+    stock_version: int
+
+
 ORDER_COMMANDS: tuple[type[Payload], ...] = (
     CreateOrder, AddItem, RemoveItem, SubmitOrder, RecordPayment, ConfirmOrder, ShipOrder, DeliverOrder, CancelOrder,
 )
 ORDER_EVENTS: tuple[type[Payload], ...] = (
     OrderCreated, ItemAdded, ItemRemoved, OrderSubmitted, PaymentRecorded, OrderConfirmed, OrderShipped,
-    OrderDelivered, OrderCancelled,
+    OrderDelivered, OrderCancelled, BackorderRecorded,
 )
+# Sent by the worker, not by clients.
+ORDER_STOCK_COMMANDS: tuple[type[Payload], ...] = (RecordBackorder,)

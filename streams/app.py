@@ -7,7 +7,7 @@ from faust.web import Request, Response, View
 from ops.settings import Settings
 from streams.agents import register_decider, register_projector
 from streams.es_sink import ElasticsearchSink
-from streams.specs import AGGREGATES, PROJECTIONS
+from streams.specs import AGGREGATES, PROJECTIONS, TRANSLATORS
 
 
 def build_app(settings: Settings) -> faust.App:
@@ -31,7 +31,7 @@ def build_app(settings: Settings) -> faust.App:
     for aggregate in AGGREGATES:
         register_decider(app, aggregate, settings.partitions)
     sink = ElasticsearchSink(AsyncElasticsearch(settings.elasticsearch_url, request_timeout=30))
-    for projection in PROJECTIONS:
+    for projection in (*PROJECTIONS, *TRANSLATORS):
         register_projector(
             app, projection, sink, settings.partitions, settings.es_bulk_max_docs, settings.es_bulk_max_wait_s,
         )

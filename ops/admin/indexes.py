@@ -28,6 +28,7 @@ def ensure_index(es: Elasticsearch, model: ReadModel) -> str | None:
     the move is one atomic alias update and the older indexes stay. Returns the index the alias was given."""
     aliased = list(es.indices.get_alias(name=model.alias)) if es.indices.exists_alias(name=model.alias) else []
     if not is_outdated(model, aliased):
+        _add_new_fields(es, model, aliased)
         return None
     index = model.index_name()
     if not es.indices.exists(index=index):
@@ -37,6 +38,14 @@ def ensure_index(es: Elasticsearch, model: ReadModel) -> str | None:
         {"add": {"index": index, "alias": model.alias, "is_write_index": True}},
     ])
     return index
+
+
+def _add_new_fields(es: Elasticsearch, model: ReadModel, aliased: list[str]) -> None:
+    """Fields added to a model's mapping without a version change are added to its current index (Elasticsearch
+    merges new fields in place; a changed type needs a new version and ``orderflow rebuild``)."""
+    current = [index for index in aliased if index_version(model, index) == model.version]
+    if current:
+        es.indices.put_mapping(index=",".join(current), properties=model.properties)
 
 
 def ensure_indexes(settings: Settings) -> list[str]:

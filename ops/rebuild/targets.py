@@ -4,9 +4,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from schemas.mappings import CUSTOMERS, ORDER_EVENTS, ORDERS, ReadModel
+from schemas.mappings import CUSTOMERS, INVENTORY, ORDER_EVENTS, ORDERS, ReadModel
 from streams.projecting import ProjectionSpec
-from streams.specs import CUSTOMER_VIEW, ORDER_VIEW
+from streams.specs import CUSTOMER_VIEW, INVENTORY_VIEW, ORDER_VIEW
 
 Pair = tuple[str, int]
 
@@ -44,4 +44,5 @@ TARGETS: dict[str, RebuildTarget] = {
     ORDER_EVENTS.alias: RebuildTarget(ORDER_EVENTS, ORDER_VIEW, one_document_per_event, by_order_and_version,
                                       ("order_id", "version")),
     CUSTOMERS.alias: RebuildTarget(CUSTOMERS, CUSTOMER_VIEW, one_document_per_view, by_document_id),
+    INVENTORY.alias: RebuildTarget(INVENTORY, INVENTORY_VIEW, one_document_per_view, by_document_id),
 }

@@ -66,8 +66,11 @@ def order_document(view: OrderView) -> OrderDocument:
     order = view.order
     return OrderDocument(
         order_id=order.order_id, customer_id=order.customer_id, customer=order.customer, status=order.status.value,
-        items=[OrderLine(**item.model_dump(), line_total=line_total(item)) for item in order.items],
-        item_count=sum(item.quantity for item in order.items), total_amount=order.total_amount,
+        items=[OrderLine(**item.model_dump(), line_total=line_total(item), backordered=order.backordered(item.product_id))
+               for item in order.items],
+        item_count=sum(item.quantity for item in order.items),
+        backordered_quantity=sum(order.backordered(item.product_id) for item in order.items),
+        total_amount=order.total_amount,
         currency=order.currency, payment_status=order.payment_status.value, amount_paid=order.amount_paid,
         shipping=Shipping(carrier=order.carrier, tracking_number=order.tracking_number),
         shipping_address=order.shipping_address, notes=order.notes, cancel_reason=order.cancel_reason,

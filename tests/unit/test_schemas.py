@@ -139,3 +139,12 @@ def test_payload_model_refuses_unknown_types() -> None:
     with pytest.raises(UnknownMessageType, match="OrderTeleported"):
         payload_model("OrderTeleported")
 
+
+
+def test_commands_the_worker_sends_itself_are_routed_but_not_public() -> None:
+    from schemas.registry import COMMAND_ROUTES, PUBLIC_COMMAND_ROUTES
+
+    internal = {"ReserveStock", "ReleaseStock", "DeductStock", "RecordBackorder"}
+    assert internal <= set(COMMAND_ROUTES) and not internal & set(PUBLIC_COMMAND_ROUTES)
+    assert {"ReceiveStock", "AdjustStock"} <= set(PUBLIC_COMMAND_ROUTES)
+    assert COMMAND_ROUTES["ReceiveStock"].aggregate_id_field == "sku"

@@ -97,12 +97,12 @@ IN_STOCK = (receive(10),)
         ((*IN_STOCK, reserve("ORD-1", 4)), adjust(-11), "insufficient_stock"),
         ((), adjust(5), "not_found"),
         (IN_STOCK, unchecked(ReserveStock, quantity=0), "invalid_quantity"),
-        ((), unchecked(ReserveStock, quantity=-2), "invalid_quantity"),
+        ((), reserve("ORD-1", 2), "not_tracked"),
         (IN_STOCK, SubmitOrder(order_id="ORD-1"), "unknown_command"),
     ],
     ids=[
         "receive-zero", "receive-negative", "adjust-by-zero", "adjust-without-reason", "adjust-below-zero",
-        "adjust-below-zero-with-reservations", "adjust-unknown-sku", "reserve-zero", "reserve-negative-unknown-sku",
+        "adjust-below-zero-with-reservations", "adjust-unknown-sku", "reserve-zero", "reserve-unknown-sku",
         "order-command",
     ],
 )
@@ -124,7 +124,7 @@ def test_insufficient_stock_names_what_is_on_hand() -> None:
     [
         ((receive(5), reserve("ORD-1", 3)), reserve("ORD-1", 3)),
         ((receive(5), reserve("ORD-1", 3)), reserve("ORD-1", 9, order_version=7)),
-        ((reserve("ORD-1", 3),), reserve("ORD-1", 3)),
+        ((receive(1), reserve("ORD-1", 3)), reserve("ORD-1", 3)),
         ((receive(5), reserve("ORD-1", 3), release("ORD-1")), reserve("ORD-1", 3)),
         ((receive(5), reserve("ORD-1", 3), release("ORD-1", order_version=3)), reserve("ORD-1", 3, order_version=3)),
         ((receive(5), reserve("ORD-1", 3), deduct("ORD-1")), reserve("ORD-1", 3)),
@@ -173,7 +173,7 @@ def test_a_receipt_names_the_product_when_it_says_a_name(names: tuple[str | None
 
 
 def test_a_receipt_fills_backorders_oldest_first() -> None:
-    waiting = stock(reserve("ORD-1", 4), reserve("ORD-2", 3), reserve("ORD-3", 2))
+    waiting = stock(receive(1), adjust(-1), reserve("ORD-1", 4), reserve("ORD-2", 3), reserve("ORD-3", 2))
     assert accepted(decide(waiting, receive(6))) == [
         StockReceived(quantity=6, levels=levels(6, 0, 9, 3)),
         BackorderFilled(order_id="ORD-1", quantity=4, reserved=4, backordered=0, levels=levels(6, 4, 5, 3)),
@@ -228,16 +228,22 @@ def test_a_reservation_takes_what_is_available_and_backorders_the_rest(
     )]
 
 
-def test_a_reservation_of_an_unknown_sku_opens_it_at_zero_and_backorders_everything() -> None:
+def test_an_untracked_sku_reserves_nothing_until_its_first_receipt() -> None:
+    assert refused(decide(None, reserve("ORD-1", 3))).reason == f"SKU {SKU} is not tracked: it has never been received"
+    with pytest.raises(ValueError, match="StockReserved applied to a stock that does not exist"):
+        evolve(None, FIRST_EVENTS[1], sku=SKU)
+
+
+def test_a_sku_sold_out_to_zero_backorders_the_whole_line() -> None:
     named = command(ReserveStock, quantity=3, product_name="Blue mug")
-    assert accepted(decide(None, named)) == [StockReserved(
+    sold_out = stock(receive(1), adjust(-1))
+    assert accepted(decide(sold_out, named)) == [StockReserved(
         order_id="ORD-1", order_version=2, requested=3, reserved=0, backordered=3, product_name="Blue mug",
         levels=levels(0, 0, 3, 1),
     )]
-    assert stock(named) == Stock(
-        sku=SKU, product_name="Blue mug", backordered=3,
-        reservations={"ORD-1": Reservation(reserved=0, backordered=3, order_version=2, sequence=1)}, version=1,
-    )
+    assert stock(receive(1), adjust(-1), named).reservations == {
+        "ORD-1": Reservation(reserved=0, backordered=3, order_version=2, sequence=3),
+    }
 
 
 def test_a_reservation_names_a_product_only_when_the_stock_has_no_name() -> None:
@@ -339,7 +345,7 @@ def test_order_events_need_the_order_open(event: Payload) -> None:
 
 def test_an_order_cannot_reserve_twice() -> None:
     with pytest.raises(ValueError, match="reserves SKU-1 twice"):
-        evolve(stock(reserve("ORD-1", 1)), FIRST_EVENTS[1])
+        evolve(stock(receive(1), reserve("ORD-1", 1)), FIRST_EVENTS[1])
 
 
 def test_a_stock_refuses_events_of_other_aggregates() -> None:

@@ -1,0 +1,29 @@
+"""Commands the worker derives from events for another aggregate. Pure.
+
+Each derived command's id is a function of the event and the target, so a redelivered event derives the very same
+commands, and the target's decider answers them as repeats.
+"""
+
+import uuid
+
+from schemas.codec import encode
+from schemas.envelope import Envelope, Payload
+from schemas.registry import COMMAND_ROUTES
+from streams.projecting import Record
+
+
+def derived_command_id(event: Envelope[Payload], target: str) -> uuid.UUID:
+    return uuid.uuid5(event.id, target)
+
+
+def derived_command(event: Envelope[Payload], payload: Payload, actor: str) -> Record:
+    """``payload`` as a command caused by ``event``, for the topic and key its type is routed to."""
+    route = COMMAND_ROUTES[type(payload).__name__]
+    aggregate_id = getattr(payload, route.aggregate_id_field)
+    command_id = derived_command_id(event, f"{type(payload).__name__}:{aggregate_id}")
+    envelope = Envelope[type(payload)](  # type: ignore[misc]
+        id=command_id, type=type(payload).__name__, aggregate_id=aggregate_id, version=None,
+        occurred_at=event.occurred_at, command_id=command_id, correlation_id=event.correlation_id, actor=actor,
+        payload=payload,
+    )
+    return Record(route.topic, aggregate_id.encode(), encode(envelope))
