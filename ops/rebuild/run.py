@@ -10,6 +10,7 @@ import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +77,11 @@ class FoldState:
 
 class Rebuild:
     def __init__(self, settings: Settings, target: RebuildTarget, index: str, state: FoldState, parts: FoldState,
-                 sink: ElasticsearchSink) -> None:
+                 sink: ElasticsearchSink, since: datetime | None = None) -> None:
         self._target = target
+        self._since = since
+        # With ``since``: the newest version written per document (what the index must hold afterwards).
+        self._written: dict[str, int] = {}
         self._index = index
         self._state = state
         self._parts = parts
@@ -112,7 +116,13 @@ class Rebuild:
             self._state.put(event.aggregate_id, projection.view)
         if projection.part is not None:
             self._parts.put(projection.part.key, projection.part.value)
-        return [action for action in projection.actions if action.index == self._target.model.alias]
+        if self._since is not None and event.occurred_at < self._since:
+            return []  # folded for the views that later events build on, not indexed
+        actions = [action for action in projection.actions if action.index == self._target.model.alias]
+        if self._since is not None:
+            for key, version in map(self._target.written, actions):
+                self._written[key] = max(version, self._written.get(key, 0))
+        return actions
 
     async def _sink_batch(self, actions: list[IndexAction]) -> None:
         newest: dict[str, IndexAction] = {}
@@ -124,6 +134,8 @@ class Rebuild:
         self.refused += [f"{failure.action.doc_id}: {failure.reason}" for failure in failures]
 
     def expected_pairs(self) -> dict[str, int]:
+        if self._since is not None:
+            return dict(self._written)
         spec = self._target.spec
         views = TypeAdapter(spec.view_type)
         return dict(
@@ -137,16 +149,19 @@ class Rebuild:
 
 
 async def rebuild(settings: Settings, target: RebuildTarget, drop_old: bool = False,
-                  say: Callable[[str], None] = print) -> RebuildReport:
+                  say: Callable[[str], None] = print, since: datetime | None = None) -> RebuildReport:
+    """``since``: the new index holds what events from that time on wrote (every event is still folded, from the
+    start, since views build on their earlier events); ``None``: everything."""
     es = Elasticsearch(settings.elasticsearch_url, request_timeout=60)
     writer = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=60)
     sink = ElasticsearchSink(writer)
     index = create_next_index(es, target.model)
     state = FoldState(settings.data_dir / "rebuild" / index)
     parts = FoldState(settings.data_dir / "rebuild" / f"{index}-parts")
-    run = Rebuild(settings, target, index, state, parts, sink)
+    run = Rebuild(settings, target, index, state, parts, sink, since)
     try:
-        say(f"rebuilding {target.model.alias} into {index} from {', '.join(target.spec.topics)}")
+        window = f", indexing events from {since.isoformat()} on" if since else ""
+        say(f"rebuilding {target.model.alias} into {index} from {', '.join(target.spec.topics)}{window}")
         progress = Progress(f"replay {target.model.alias}", total=run.behind(), unit="events")
         await run.replay_to_end(progress)
         for _ in range(MAX_CATCH_UPS):
@@ -178,8 +193,9 @@ def _drop(es: Elasticsearch, indexes: list[str]) -> list[str]:
     return indexes
 
 
-def rebuild_now(settings: Settings, target: RebuildTarget, drop_old: bool = False) -> RebuildReport:
-    return asyncio.run(rebuild(settings, target, drop_old))
+def rebuild_now(settings: Settings, target: RebuildTarget, drop_old: bool = False,
+                since: datetime | None = None) -> RebuildReport:
+    return asyncio.run(rebuild(settings, target, drop_old, since=since))
 
 
 def report_lines(report: RebuildReport) -> list[str]:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas.mappings import CUSTOMERS, INVENTORY, ORDER_EVENTS, ORDERS, ReadModel
+from streams.es_sink import IndexAction
 from streams.projecting import ProjectionSpec
 from streams.specs import CUSTOMER_VIEW, INVENTORY_VIEW, ORDER_VIEW
 
@@ -20,6 +21,8 @@ class RebuildTarget:
     # From one indexed hit (with _version and _source): its pair.
     found: Callable[[dict[str, Any]], Pair]
     source_fields: tuple[str, ...] = ()
+    # From one action the replay wrote: its pair (what ``found`` gives for the document it indexes).
+    written: Callable[[IndexAction], Pair] = lambda action: (action.doc_id, action.version)
 
 
 def one_document_per_view(key: str, version: int) -> Iterable[Pair]:
@@ -39,10 +42,14 @@ def by_order_and_version(hit: dict[str, Any]) -> Pair:
     return f"{hit['_source']['order_id']}@{hit['_source']['version']}", int(hit["_version"])
 
 
+def written_event(action: IndexAction) -> Pair:
+    return f"{action.document['order_id']}@{action.document['version']}", action.version
+
+
 TARGETS: dict[str, RebuildTarget] = {
     ORDERS.alias: RebuildTarget(ORDERS, ORDER_VIEW, one_document_per_view, by_document_id),
     ORDER_EVENTS.alias: RebuildTarget(ORDER_EVENTS, ORDER_VIEW, one_document_per_event, by_order_and_version,
-                                      ("order_id", "version")),
+                                      ("order_id", "version"), written_event),
     CUSTOMERS.alias: RebuildTarget(CUSTOMERS, CUSTOMER_VIEW, one_document_per_view, by_document_id),
     INVENTORY.alias: RebuildTarget(INVENTORY, INVENTORY_VIEW, one_document_per_view, by_document_id),
 }

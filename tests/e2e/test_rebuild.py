@@ -3,6 +3,7 @@
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import httpx
 from elasticsearch import Elasticsearch
@@ -11,7 +12,7 @@ from ops.rebuild.run import rebuild_now
 from ops.rebuild.targets import TARGETS
 from ops.rebuild.verify import indexed_pairs, verify
 from ops.settings import Settings
-from schemas.mappings import ORDERS
+from schemas.mappings import ORDER_EVENTS, ORDERS
 from tests.support import eventually, unique_id
 
 ITEM = {"product_id": "P-RB", "product_name": "Rebuild widget", "quantity": 1, "unit_price": "4.00"}
@@ -106,3 +107,27 @@ def test_rebuilding_customers_gives_the_same_totals(system: Settings, commands: 
     report = rebuild_now(system, TARGETS["customers"], drop_old=True)
     assert report.ok, report.verification.lines()
     assert customer_totals(queries, customer_id) == before
+
+
+def indexed_event_versions(es: Elasticsearch, index: str, order_id: str) -> list[int]:
+    hits = es.search(index=index, query={"term": {"order_id": order_id}}, size=100)["hits"]["hits"]
+    return sorted(hit["_source"]["version"] for hit in hits)
+
+
+def test_rebuilding_from_a_time_indexes_what_events_from_then_on_wrote(
+    system: Settings, commands: httpx.Client, queries: httpx.Client,
+) -> None:
+    before = create_order(commands)
+    eventually(lambda: indexed_version(queries, before) == 2, timeout_s=60)
+    since = datetime.now(UTC)
+    after = create_order(commands)
+    assert commands.post(f"/orders/{before}/submit", params={"wait": 15}).status_code == 200
+    eventually(lambda: indexed_version(queries, after) == 2 and indexed_version(queries, before) == 3, timeout_s=60)
+    report = rebuild_now(system, TARGETS[ORDER_EVENTS.alias], drop_old=True, since=since)
+    assert report.ok, report.verification.lines()
+    es = Elasticsearch(system.elasticsearch_url)
+    es.indices.refresh(index=report.index)
+    assert indexed_event_versions(es, report.index, after) == [1, 2]
+    assert indexed_event_versions(es, report.index, before) == [3]  # its submission; created before ``since``
+    everything = rebuild_now(system, TARGETS[ORDER_EVENTS.alias], drop_old=True)
+    assert everything.ok and indexed_event_versions(es, everything.index, before) == [1, 2, 3]
