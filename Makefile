@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run up down status logs sample test test-unit test-integration test-e2e clean
+.PHONY: install run up down status logs sample test test-unit test-integration test-e2e clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,9 @@ test-unit: install
 test-integration test-e2e: install
 	$(BIN)/orderflow up
 	$(BIN)/pytest tests/$(subst test-,,$@)
+
+# Benchmarks: installs the `bench` extra (matplotlib), then runs every scenario against the running system.
+bench: install
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/orderflow up
+	$(BIN)/orderflow bench all $(BENCH_ARGS)

@@ -113,6 +113,19 @@ def _reset_views(settings: Settings, args: argparse.Namespace) -> None:
     stack.up(settings)
 
 
+def _bench(settings: Settings, args: argparse.Namespace) -> None:
+    from bench.options import options_from
+    from bench.readme import PROJECT_README, update_readme
+    from bench.run import SCENARIOS, run_scenarios
+
+    options = options_from(vars(args), quick=args.quick)
+    if args.scenario == "report":
+        update_readme(PROJECT_README, options.results_dir, SCENARIOS)
+        print(f"{PROJECT_README}: Performance section updated from {options.results_dir}")
+        return
+    run_scenarios(settings, SCENARIOS if args.scenario == "all" else [args.scenario], options)
+
+
 def _print_urls(settings: Settings) -> None:
     command = f"http://127.0.0.1:{settings.command_api_port}"
     query = f"http://127.0.0.1:{settings.query_api_port}"
@@ -150,6 +163,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
     _add_deadletter_parser(commands)
     _add_kibana_parser(commands)
+    _add_bench_parser(commands)
     return parser
 
 
@@ -178,6 +192,31 @@ def _add_kibana_parser(commands: "argparse._SubParsersAction[argparse.ArgumentPa
     load.add_argument("--file", type=Path, default=DEFAULT_FILE, help=f"NDJSON export (default {DEFAULT_FILE})")
     load.add_argument("--overwrite", action="store_true", help="replace objects that already exist")
     load.set_defaults(handler=_kibana_import)
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    return tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+
+
+def _add_bench_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    bench = commands.add_parser("bench", help="measure the running system; results in bench/results/")
+    bench.add_argument("scenario", choices=["ingest", "pipeline", "freshness", "query", "rebuild", "all", "report"],
+                       help="a scenario, all of them, or `report`: update README's Performance table from the results")
+    bench.add_argument("--quick", action="store_true", help="small sizes: each scenario in a minute or two")
+    bench.add_argument("--requests", type=int, help="ingest: single commands per concurrency level")
+    bench.add_argument("--concurrency", type=_sizes, help="ingest: concurrency levels, e.g. 1,16,64")
+    bench.add_argument("--batch-commands", type=int, help="ingest: commands sent through POST /commands/batch")
+    bench.add_argument("--batch-lines-per-request", type=int, help="ingest: NDJSON lines per batch request")
+    bench.add_argument("--pipeline-commands", type=int, help="pipeline: commands in, all searchable out")
+    bench.add_argument("--rate", type=float, help="freshness: commands per second (default 500)")
+    bench.add_argument("--duration-s", type=float, help="freshness: how long the steady load runs")
+    bench.add_argument("--orders", type=_sizes, help="query: data set sizes, e.g. 100000,1000000")
+    bench.add_argument("--query-requests", type=int, help="query: requests per query kind and size")
+    bench.add_argument("--load-timeout-s", type=float, help="query: longest wait for one size to be indexed")
+    bench.add_argument("--rebuild-model", choices=["orders", "order-events", "customers"], help="rebuild: read model")
+    bench.add_argument("--settle-timeout-s", type=float, help="longest wait for the worker's backlog before each scenario")
+    bench.add_argument("--results-dir", type=Path, help="where results go (default bench/results)")
+    bench.set_defaults(handler=_bench)
 
 
 def main(argv: list[str] | None = None) -> int:

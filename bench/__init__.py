@@ -1,0 +1,1 @@
+"""Benchmarks of the running system (`orderflow bench <scenario>`): figures, not pass/fail."""

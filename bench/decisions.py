@@ -1,0 +1,69 @@
+"""When the worker decided commands: their outcomes as they appear on ``commands.outcomes``."""
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from confluent_kafka import Consumer, TopicPartition
+
+from bench.kafka_raw import end_offsets
+from schemas.topics import COMMAND_OUTCOMES
+
+
+@dataclass(frozen=True)
+class Decided:
+    decided: int
+    rejected: dict[str, int]  # rejection code -> count
+    missing: int
+    last_at: float  # time.monotonic() of the last outcome read
+
+
+class OutcomeWatch:
+    """Reads every outcome published after it started, on a thread of its own."""
+
+    def __init__(self, bootstrap: str) -> None:
+        starts = end_offsets(bootstrap, COMMAND_OUTCOMES)
+        self._consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"orderflow-bench-{uuid.uuid4()}",
+                                   "enable.auto.commit": False, "log_level": 3})
+        self._consumer.assign([TopicPartition(COMMAND_OUTCOMES, p, offset) for p, offset in starts.items()])
+        self._seen: dict[str, tuple[float, str]] = {}  # command id -> (read at, rejection code or "")
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="bench-outcomes", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        while not self._stop.is_set():
+            messages = self._consumer.consume(5000, timeout=0.2)
+            now = time.monotonic()
+            with self._lock:
+                for message in messages:
+                    if message.error() or message.value() is None:
+                        continue
+                    outcome = json.loads(message.value())
+                    if outcome["status"] != "pending":
+                        self._seen.setdefault(outcome["command_id"], (now, outcome.get("code") or ""))
+
+    def decided_count(self, command_ids: Collection[str]) -> int:
+        with self._lock:
+            return sum(1 for command_id in command_ids if command_id in self._seen)
+
+    def wait_for(self, command_ids: Collection[str], timeout_s: float) -> Decided:
+        deadline = time.monotonic() + timeout_s
+        while self.decided_count(command_ids) < len(command_ids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with self._lock:
+            found = [self._seen[command_id] for command_id in command_ids if command_id in self._seen]
+        rejected: dict[str, int] = {}
+        for _, code in found:
+            if code:
+                rejected[code] = rejected.get(code, 0) + 1
+        return Decided(len(found), rejected, len(command_ids) - len(found), max((at for at, _ in found), default=0.0))
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._consumer.close()
