@@ -3,6 +3,7 @@
 import argparse
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ops.launcher import stack
@@ -86,6 +87,14 @@ def _kibana_import(settings: Settings, args: argparse.Namespace) -> None:
     kibana.raise_for_errors(result)
 
 
+def _utc_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r} (e.g. 2026-11-01 or 2026-11-01T08:00:00Z)") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _rebuild(settings: Settings, args: argparse.Namespace) -> None:
     from ops.rebuild.run import rebuild_now, report_lines
     from ops.rebuild.targets import TARGETS
@@ -93,7 +102,7 @@ def _rebuild(settings: Settings, args: argparse.Namespace) -> None:
     names = list(TARGETS) if args.read_model == "all" else [args.read_model]
     failed = []
     for name in names:
-        report = rebuild_now(settings, TARGETS[name], drop_old=args.drop_old)
+        report = rebuild_now(settings, TARGETS[name], drop_old=args.drop_old, since=args.since)
         print("\n".join(report_lines(report)))
         if not report.ok:
             failed.append(name)
@@ -151,11 +160,14 @@ def _parser() -> argparse.ArgumentParser:
     logs.set_defaults(handler=_logs)
     commands.add_parser("init", help="create missing topics and indexes").set_defaults(handler=_init)
     rebuild = commands.add_parser("rebuild", help="replay the event log into a new index version and swap the alias")
-    rebuild.add_argument("read_model", choices=["orders", "order-events", "customers", "all"])
+    rebuild.add_argument("read_model", choices=["orders", "order-events", "customers", "inventory", "all"])
     rebuild.add_argument("--drop-old", action="store_true", help="delete the replaced indexes after a good verification")
+    rebuild.add_argument("--from", dest="since", type=_utc_time, metavar="TIME",
+                         help="index only what events from TIME on write (ISO 8601, UTC unless it has an offset); "
+                              "all events are still folded")
     rebuild.set_defaults(handler=_rebuild)
     reset = commands.add_parser("reset-views", help="drop the worker's view tables and fold the event log again")
-    reset.add_argument("view", choices=["order", "customer", "all"])
+    reset.add_argument("view", choices=["order", "customer", "inventory", "all"])
     reset.set_defaults(handler=_reset_views)
     for name, handler, text in (("sample", _sample, "load sample data"), ("run", _run, "up, sample data, URLs")):
         sub = commands.add_parser(name, help=text)
