@@ -85,7 +85,7 @@ def handle_command(
     previous = entry.outcome_of(command.id)
     if previous is not None:
         return Handled(entry, _events_of(spec, previous), previous, redelivered=True)
-    version = spec.version_of(entry.state) if entry.state is not None else 0
+    version = _version(spec, entry.state)
     decision = check_expected_version(command.version, version) or spec.decide(entry.state, command.payload)
     if isinstance(decision, Rejection):
         outcome = _outcome(command, OutcomeStatus.REJECTED, now, version=version, code=decision.code, reason=decision.reason)
@@ -96,10 +96,15 @@ def handle_command(
         state = spec.evolve(state, payload, command.aggregate_id)
         events.append(_event(command, payload, spec.version_of(state)))
     outcome = _outcome(
-        command, OutcomeStatus.ACCEPTED, now, version=spec.version_of(state),
+        command, OutcomeStatus.ACCEPTED, now, version=_version(spec, state),
         events=[to_json_dict(event) for event in events],
     )
     return Handled(_remember(entry, state, outcome), events, outcome)
+
+
+def _version(spec: AggregateSpec[S], state: S | None) -> int:
+    """0 for an aggregate that does not exist: also after a command it accepted without any event."""
+    return spec.version_of(state) if state is not None else 0
 
 
 def _event(command: Envelope[Payload], payload: Payload, version: int) -> Envelope[Payload]:

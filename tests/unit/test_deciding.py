@@ -2,9 +2,10 @@
 
 from schemas.outcomes import OutcomeStatus
 from streams.deciding import REMEMBERED_OUTCOMES, AggregateEntry, EntryCodec, handle_command
-from streams.specs import ORDER_AGGREGATE
+from streams.specs import INVENTORY_AGGREGATE, ORDER_AGGREGATE
 from tests.unit.builders import build as make
 from tests.unit.envelopes import AT, command
+from schemas.inventory import ReleaseStock
 from schemas.orders import AddItem, CreateOrder, SubmitOrder
 
 
@@ -61,3 +62,10 @@ def test_entry_survives_the_table_codec() -> None:
     entry = handle_command(ORDER_AGGREGATE, created(), command(make(AddItem)), AT).entry
     assert codec.load(codec.dump(entry)) == entry
     assert codec.load(None) == AggregateEntry()
+
+
+def test_a_command_accepted_without_events_by_a_missing_aggregate_leaves_it_at_version_0() -> None:
+    release = ReleaseStock(sku="SKU-NEVER-RECEIVED", order_id="ORD-1", order_version=4)
+    handled = handle_command(INVENTORY_AGGREGATE, AggregateEntry(), command(release, "SKU-NEVER-RECEIVED"), AT)
+    assert handled.outcome.status is OutcomeStatus.ACCEPTED
+    assert (handled.outcome.version, handled.events, handled.entry.state) == (0, [], None)
