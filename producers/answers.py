@@ -11,8 +11,6 @@ from ops.web.errors import field_error
 from producers.commands import IdempotencyMismatch, PublishFailed, Sent
 from schemas.outcomes import CommandOutcome, OutcomeStatus
 
-CREATING_COMMANDS = {"CreateOrder", "RegisterCustomer"}
-
 
 class CommandAccepted(BaseModel):
     command_id: uuid.UUID
@@ -41,16 +39,23 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
     422: {"description": "Invalid body, header or parameter (names the field), or an Idempotency-Key reused with another body"},
     503: {"description": "Kafka did not confirm the command; nothing was accepted, retry"},
 }
-CREATED: dict[int | str, dict[str, Any]] = {201: {"model": CommandDecision, "description": "Created (with ?wait)"}}
+CREATED: dict[int | str, dict[str, Any]] = {
+    201: {"model": CommandDecision, "description": "Accepted, and the command created its aggregate (with ?wait)"},
+}
 
 
 def decision_of(outcome: CommandOutcome) -> CommandDecision:
     return CommandDecision.model_validate(outcome.model_dump(include=set(CommandDecision.model_fields)))
 
 
+def created_its_aggregate(outcome: CommandOutcome) -> bool:
+    """The command's first event is its aggregate's first: a create, or the first receipt of a SKU."""
+    return bool(outcome.events) and outcome.events[0].get("version") == 1
+
+
 def decision_status_code(outcome: CommandOutcome) -> int:
     if outcome.status is OutcomeStatus.ACCEPTED:
-        return 201 if outcome.command_type in CREATING_COMMANDS else 200
+        return 201 if created_its_aggregate(outcome) else 200
     return 404 if outcome.code == "not_found" else 409
 
 

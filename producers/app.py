@@ -18,7 +18,7 @@ from producers.commands import CommandBus
 from producers.metrics import CommandMetrics
 from producers.outcomes import OutcomeWatcher
 from producers.publisher import KafkaPublisher, producer_config
-from producers.routes import commands, customers, orders
+from producers.routes import commands, customers, inventory, orders
 from producers.store import CommandStore
 from schemas.topics import COMMAND_TOPICS
 
@@ -53,14 +53,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             decider_lag.close()
 
     app = FastAPI(title="orderflow command API", version="0.1.0", lifespan=lifespan,
-                  description="Commands for orders and customers. Every command is published to Kafka and decided "
+                  description="Commands for orders, customers and stock. Every command is published to Kafka and decided "
                               "by the worker; add `?wait=<seconds>` to get the decision in the answer.")
     app.state.settings = settings
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, streamed={BATCH_PATH: settings.max_batch_bytes})
     app.add_middleware(RequestTimer, latency=request_latency(registry))
     install_error_handlers(app)
     install_command_error_handlers(app)
-    for router in (orders.router, customers.router, commands.router):
+    for router in (orders.router, customers.router, inventory.router, commands.router):
         app.include_router(router)
     add_metrics_endpoint(app, registry)
 

@@ -14,7 +14,7 @@ from ops.web.errors import install_error_handlers
 from ops.web.metrics import RequestTimer, add_metrics_endpoint, request_latency
 from query_api.errors import install_search_error_handlers
 from query_api.metrics import scraped_metrics
-from query_api.routes import customers, orders, stats
+from query_api.routes import customers, inventory, orders, stats
 
 
 class Health(BaseModel):
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(orders.router)
     app.include_router(stats.router)
     app.include_router(customers.router)
+    app.include_router(inventory.router)
     add_metrics_endpoint(app, registry)
 
     @app.get("/health", tags=["operations"], response_model=Health, responses={503: {"model": Health}})

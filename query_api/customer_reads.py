@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from query_api.search import decode_cursor, encode_cursor
+from query_api.search import decode_cursor, next_cursor
 from schemas.documents import CustomerDocument
 from schemas.money import Money
 
@@ -79,7 +79,7 @@ def customer_orders(customer: CustomerDocument, result: dict[str, Any], size: in
         customer_id=customer.customer_id, total_orders=customer.total_orders, total_spent=customer.total_spent,
         orders=[CustomerOrder.model_validate(hit["_source"]) for hit in hits],
         total=result["hits"]["total"]["value"],
-        next_cursor=encode_cursor(hits[-1]["sort"]) if len(hits) == size else None,
+        next_cursor=next_cursor(hits, size),
     )
 
 

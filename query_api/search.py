@@ -85,6 +85,11 @@ def encode_cursor(sort_values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(sort_values).encode()).decode().rstrip("=")
 
 
+def next_cursor(hits: list[dict[str, Any]], size: int) -> str | None:
+    """The cursor after a full page of hits (sorted, so each has ``sort`` values); ``None`` after a shorter one."""
+    return encode_cursor(hits[-1]["sort"]) if len(hits) == size else None
+
+
 def decode_cursor(cursor: str) -> list[Any]:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))

@@ -11,7 +11,7 @@ from query_api.dependencies import (
     READ_YOUR_WRITES, READER, CreatedWindow, MinVersion, OrderId, Search, bad_parameter, found_or_404,
 )
 from query_api.freshness import read_at_least
-from query_api.search import SORTS, BadCursor, OrderQuery, encode_cursor, facets, highlights, search_body
+from query_api.search import SORTS, BadCursor, OrderQuery, facets, highlights, next_cursor, search_body
 from query_api.timeline import MAX_TIMELINE_PAGE, Timeline, timeline, timeline_body
 from schemas.documents import OrderDocument
 from schemas.mappings import ORDER_EVENTS, ORDERS
@@ -90,5 +90,5 @@ async def search_orders(
         data=[OrderHit(**hit["_source"], highlights=highlights(hit)) for hit in hits],
         total=result["hits"]["total"]["value"],
         facets=facets(result["aggregations"]),
-        next_cursor=encode_cursor(hits[-1]["sort"]) if len(hits) == size else None,
+        next_cursor=next_cursor(hits, size),
     )

@@ -1,0 +1,39 @@
+"""Stock command endpoints, one stock per SKU. Each builds one command and hands it to the bus."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse
+
+from producers.answers import ANSWERS, CREATED
+from producers.dependencies import Bus, Context, WaitSeconds
+from producers.routes.common import examples, send
+from schemas.inventory import AdjustStock, ReceiveStock, Sku
+
+router = APIRouter(prefix="/inventory", tags=["inventory"])
+
+SkuPath = Annotated[Sku, Path(examples=["SKU-100"])]
+
+
+class ReceiptBody(ReceiveStock):
+    model_config = examples({"quantity": 25, "product_name": "Mechanical keyboard"})
+    sku: Sku | None = None  # type: ignore[assignment]
+
+
+class AdjustmentBody(AdjustStock):
+    model_config = examples({"quantity_delta": -2, "reason": "damaged in the warehouse"})
+    sku: Sku | None = None  # type: ignore[assignment]
+
+
+@router.post("/{sku}/receipts", status_code=202, responses={**ANSWERS, **CREATED})
+async def receive_stock(sku: SkuPath, body: ReceiptBody, request: Request, bus: Bus, context: Context, wait: WaitSeconds) -> JSONResponse:
+    """Add received units to the SKU's stock; the first receipt starts tracking the SKU (201 with ?wait).
+    Backordered order lines are filled from it, oldest first."""
+    return await send(ReceiveStock(**{**body.model_dump(), "sku": sku}), request, bus, context, wait)
+
+
+@router.post("/{sku}/adjustments", status_code=202, responses=ANSWERS)
+async def adjust_stock(sku: SkuPath, body: AdjustmentBody, request: Request, bus: Bus, context: Context, wait: WaitSeconds) -> JSONResponse:
+    """Correct the units on hand by `quantity_delta` (signed, not 0) after a count, damage or loss, with a reason.
+    On-hand stock never goes below 0; the SKU must have been received before."""
+    return await send(AdjustStock(**{**body.model_dump(), "sku": sku}), request, bus, context, wait)
