@@ -22,6 +22,8 @@ CUSTOMERS = [
     ("C-5", "Edsger Dijkstra", "edsger@example.com"),
 ]
 CITIES = [("Berlin", "10115", "DE"), ("Paris", "75001", "FR"), ("Amsterdam", "1011", "NL"), ("Vienna", "1010", "AT")]
+# Stock received per product before the orders: the monitor runs short, so some of its lines are backordered.
+STOCK = {"P-100": 40, "P-101": 60, "P-102": 120, "P-103": 4, "P-104": 30, "P-105": 15, "P-106": 25, "P-107": 35}
 # (step path, body) applied in order; each order stops after a random number of steps.
 LIFECYCLE = [("submit", None), ("confirm", None), ("ship", {"carrier": "DHL", "tracking_number": "TRK"}),
              ("deliver", None)]
@@ -52,6 +54,7 @@ def load_sample_data(settings: Settings, orders: int = 50, seed: int = 7) -> Non
     rng = random.Random(seed)
     base = f"http://127.0.0.1:{settings.command_api_port}"
     with httpx.Client(base_url=base, timeout=30) as client:
+        _receive_stock(client)
         for number in range(1, orders + 1):
             body = _order_body(rng, number)
             _send(client, "/orders", body)
@@ -62,8 +65,16 @@ def load_sample_data(settings: Settings, orders: int = 50, seed: int = 7) -> Non
     _wait_searchable(settings, [f"ORD-S{number:05d}" for number in range(1, orders + 1)])
 
 
-def _send(client: httpx.Client, path: str, body: dict[str, object]) -> None:
-    response = client.post(path, params={"wait": 10}, json=body)
+def _receive_stock(client: httpx.Client) -> None:
+    """One receipt per product; the idempotency key makes a second sample run receive nothing more."""
+    for product_id, product_name, _ in CATALOG:
+        body = {"quantity": STOCK[product_id], "product_name": product_name}
+        _send(client, f"/inventory/{product_id}/receipts", body, {"Idempotency-Key": f"sample-receipt-{product_id}"})
+    print(f"sample stock received: {len(CATALOG)} products")
+
+
+def _send(client: httpx.Client, path: str, body: dict[str, object], headers: dict[str, str] | None = None) -> None:
+    response = client.post(path, params={"wait": 10}, json=body, headers=headers)
     # 409: already there from an earlier run (the ids are fixed), which is fine.
     if response.status_code not in (200, 201, 409):
         raise LauncherError(f"sample data: POST {path} answered {response.status_code}: {response.text[:200]}")

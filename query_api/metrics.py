@@ -13,13 +13,13 @@ from prometheus_client.core import GaugeMetricFamily
 from ops.admin.lag import GroupLag, LagCollector
 from ops.settings import Settings
 from schemas.mappings import ORDER_EVENTS
-from schemas.topics import CUSTOMERS_EVENTS, ORDERS_EVENTS
+from schemas.topics import CUSTOMERS_EVENTS, INVENTORY_EVENTS, ORDERS_EVENTS
 
 log = logging.getLogger(__name__)
 
 PROJECTOR_LAG = "orderflow_projector_lag_records"
 LAST_INDEXED_EVENT = "orderflow_last_indexed_event_timestamp_seconds"
-PROJECTED_TOPICS = (ORDERS_EVENTS, CUSTOMERS_EVENTS)
+PROJECTED_TOPICS = (ORDERS_EVENTS, CUSTOMERS_EVENTS, INVENTORY_EVENTS)
 SCRAPE_TIMEOUT_S = 2.0
 
 
