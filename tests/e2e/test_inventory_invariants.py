@@ -14,14 +14,17 @@ from typing import Any
 
 import httpx
 import pytest
+from confluent_kafka import Producer
 from elasticsearch import Elasticsearch
 
+from ops.admin.lag import GroupLag
 from ops.admin.reset import changelog_topic
 from ops.launcher import stack
 from ops.launcher.services import WORKER
 from ops.rebuild.run import rebuild_now
 from ops.rebuild.targets import TARGETS
 from ops.settings import Settings
+from schemas import topics
 from schemas.mappings import INVENTORY
 from streams.deciding import EntryCodec
 from streams.specs import INVENTORY_AGGREGATE
@@ -193,3 +196,31 @@ def test_the_invariant_holds_after_the_inventory_is_rebuilt(
     report = rebuild_now(system, TARGETS["inventory"], drop_old=True)
     assert report.ok, report.verification.lines()
     settled(system, queries, order_ids, skus)
+
+
+def caught_up(system: Settings, topic_names: tuple[str, ...]) -> bool:
+    lag = GroupLag(system.kafka_bootstrap, system.worker_id)
+    try:
+        return all(row.lag == 0 for row in lag.lag(topic_names))
+    finally:
+        lag.close()
+
+
+def test_order_events_delivered_again_reserve_nothing_more(
+    system: Settings, queries: httpx.Client, settled_orders: tuple[list[str], list[str]],
+) -> None:
+    order_ids, skus = settled_orders
+    with Elasticsearch(system.elasticsearch_url) as es:
+        versions = {sku: es.get(index=INVENTORY.alias, id=sku)["_version"] for sku in skus}
+    wanted = {order_id.encode() for order_id in order_ids}
+    again = [record for record in read_topic(system.kafka_bootstrap, topics.ORDERS_EVENTS) if record.key() in wanted]
+    producer = Producer({"bootstrap.servers": system.kafka_bootstrap})
+    for record in again:
+        producer.produce(topics.ORDERS_EVENTS, key=record.key(), value=record.value())
+    assert producer.flush(30) == 0
+    flow = (topics.ORDERS_EVENTS, topics.INVENTORY_COMMANDS, topics.INVENTORY_EVENTS, topics.ORDERS_COMMANDS)
+    eventually(lambda: caught_up(system, flow), timeout_s=120, interval_s=1)
+    assert violations(system, queries, order_ids, skus) == {}
+    with Elasticsearch(system.elasticsearch_url) as es:
+        assert {sku: es.get(index=INVENTORY.alias, id=sku)["_version"] for sku in skus} == versions
+    assert len(again) >= 2 * len(order_ids)
