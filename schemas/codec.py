@@ -3,9 +3,9 @@
 import json
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from schemas.envelope import Envelope, Payload, RawEnvelope
+from schemas.envelope import Envelope, Payload, envelope_type
 from schemas.registry import UnknownMessageType, payload_model
 
 
@@ -13,15 +13,20 @@ class UndecodableRecord(ValueError):
     """A record that is not JSON, has an unknown type or fails its schema."""
 
 
+class _MessageType(BaseModel):
+    """Just the envelope's ``type``, read first to pick the payload model the record is validated with."""
+
+    type: str
+
+
 def decode(value: bytes | None, expected: tuple[type[Payload], ...] | None = None) -> Envelope[Payload]:
     if value is None:
         raise UndecodableRecord("record has no value")
     try:
-        raw = RawEnvelope.model_validate_json(value)
-        model = payload_model(raw.type)
+        model = payload_model(_MessageType.model_validate_json(value).type)
         if expected is not None and model not in expected:
-            raise UnknownMessageType(f"{raw.type} does not belong on this topic")
-        return Envelope[model].model_validate({**raw.model_dump(exclude={"payload"}), "payload": raw.payload})
+            raise UnknownMessageType(f"{model.__name__} does not belong on this topic")
+        return envelope_type(model).model_validate_json(value)
     except (ValidationError, UnknownMessageType, UnicodeDecodeError) as error:
         raise UndecodableRecord(_describe(error)) from error
 

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
@@ -47,6 +48,13 @@ class Envelope(BaseModel, Generic[P]):
 
 
 RawEnvelope = Envelope[Any]
+
+
+@cache
+def envelope_type(model: type[P]) -> type[Envelope[P]]:
+    """``Envelope[model]``, built once: pydantic only keeps parametrised models while something references them,
+    and building one again costs milliseconds."""
+    return Envelope[model]  # type: ignore[valid-type]
 
 
 def event_id(command_id: uuid.UUID, version: int) -> uuid.UUID:
