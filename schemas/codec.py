@@ -1,6 +1,5 @@
 """Bytes on topics <-> envelopes with typed payloads."""
 
-import json
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -41,7 +40,3 @@ def _describe(error: Exception) -> str:
 
 def encode(envelope: Envelope[Any]) -> bytes:
     return envelope.model_dump_json(serialize_as_any=True).encode()
-
-
-def to_json_dict(envelope: Envelope[Any]) -> dict[str, Any]:
-    return json.loads(encode(envelope))

@@ -9,12 +9,11 @@ from faust.types import StreamT
 
 from schemas import topics
 from schemas.envelope import Envelope, Payload, utc_now
-from schemas.outcomes import CommandOutcome
 from schemas.codec import UndecodableRecord, decode, encode
 from streams.deadletters import dead_letter_of_message
-from streams.deciding import AggregateSpec, EntryCodec, handle_command
+from streams.deciding import AggregateSpec, Decider
 from streams.es_sink import ElasticsearchSink
-from streams.projecting import Projection, ProjectionSpec
+from streams.projecting import Projection, ProjectionSpec, Projector
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ def register_decider(app: faust.App, spec: AggregateSpec[Any], partitions: int) 
     outcomes = raw_topic(app, topics.COMMAND_OUTCOMES)
     dead_letters = raw_topic(app, topics.DEADLETTER)
     table = _json_table(app, spec.table_name, partitions)
-    codec = EntryCodec(spec)
+    decider = Decider(spec)
 
     async def decide_commands(stream: StreamT[bytes]) -> None:
         async for event in stream.events():
@@ -39,12 +38,12 @@ def register_decider(app: faust.App, spec: AggregateSpec[Any], partitions: int) 
             except UndecodableRecord as error:
                 await dead_letters.send(key=message.key, value=encode(dead_letter_of_message(message, str(error))))
                 continue
-            handled = handle_command(spec, codec.load(table.get(command.aggregate_id)), command, utc_now())
-            for decided in handled.events:
-                await events.send(key=decided.aggregate_id.encode(), value=encode(decided))
-            if not handled.redelivered:
-                table[command.aggregate_id] = codec.dump(handled.entry)
-            await outcomes.send(key=str(command.id).encode(), value=_outcome_bytes(handled.outcome))
+            handled, stored = decider.decide(command, table.get(command.aggregate_id), utc_now())
+            for value in handled.event_values:
+                await events.send(key=command.aggregate_id.encode(), value=value)
+            if stored is not None:
+                table[command.aggregate_id] = stored
+            await outcomes.send(key=str(command.id).encode(), value=handled.outcome_value)
 
     app.agent(commands, name=f"{spec.name}-decider")(decide_commands)
 
@@ -56,6 +55,7 @@ def register_projector(app: faust.App, spec: ProjectionSpec[Any], sink: Elastics
     outputs: dict[str, faust.TopicT] = {}
     table = _json_table(app, spec.table_name, partitions)
     parts = _json_table(app, spec.parts_table_name, partitions) if spec.parts else None
+    projector = Projector(spec)
 
     def fold(value: bytes) -> Folded:
         """Runs once per record with the record as Faust's current event, so table writes land in its partition."""
@@ -64,7 +64,7 @@ def register_projector(app: faust.App, spec: ProjectionSpec[Any], sink: Elastics
             event = _decode_keyed(message, spec.event_types)
             key = spec.part_key(event)
             part = parts.get(key) if parts is not None and key is not None else None
-            projection = spec.project(table.get(event.aggregate_id), event, part, message.offset)
+            projection = projector.project(event, table.get(event.aggregate_id), part, message.offset)
         except (UndecodableRecord, ValueError) as error:
             return Folded(message, Projection(), error=str(error))
         if projection.view is not None:
@@ -106,8 +106,9 @@ class Folded:
 
 
 def _json_table(app: faust.App, name: str, partitions: int) -> faust.Table:
-    schema = faust.Schema(key_type=str, key_serializer="json", value_serializer="json")
-    return app.Table(name, default=None, partitions=partitions, schema=schema)
+    """Keys are JSON strings, values JSON kept as bytes: the table never parses them, their owner does."""
+    schema = faust.Schema(key_type=str, value_type=bytes, key_serializer="json", value_serializer="raw")
+    return app.Table(name, default=None, partitions=partitions, schema=schema, key_type=str, value_type=bytes)
 
 
 def _decode_keyed(message: Any, expected: tuple[type[Payload], ...]) -> Envelope[Payload]:
@@ -115,10 +116,3 @@ def _decode_keyed(message: Any, expected: tuple[type[Payload], ...]) -> Envelope
     if message.key is not None and message.key != envelope.aggregate_id.encode():
         raise UndecodableRecord(f"record key {message.key!r} is not the aggregate id {envelope.aggregate_id!r}")
     return envelope
-
-
-def _outcome_bytes(outcome: CommandOutcome) -> bytes:
-    return outcome.model_dump_json().encode()
-
-
-

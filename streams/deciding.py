@@ -1,6 +1,5 @@
 """Deciding one command against one aggregate: pure, shared by every aggregate."""
 
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -8,11 +7,13 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
+from pydantic_core import from_json, to_json
 
 from domain.rejections import check_expected_version
-from schemas.envelope import Envelope, Payload, event_id
+from schemas.codec import decode, encode
+from schemas.envelope import Envelope, Payload, envelope_type, event_id
 from schemas.outcomes import CommandOutcome, OutcomeStatus, Rejection
-from schemas.codec import decode, to_json_dict
+from streams.stored import CACHED_VALUES, StoredValues
 
 S = TypeVar("S")
 
@@ -38,14 +39,30 @@ class AggregateSpec(Generic[S]):
 
 
 @dataclass(frozen=True)
+class RememberedOutcome:
+    """An outcome as it was published: the command id to find it by and its JSON, kept as it is until asked for."""
+
+    command_id: str
+    json: bytes
+
+    @classmethod
+    def of(cls, outcome: CommandOutcome) -> "RememberedOutcome":
+        return cls(str(outcome.command_id), outcome.__pydantic_serializer__.to_json(outcome))
+
+    def outcome(self) -> CommandOutcome:
+        return CommandOutcome.model_validate_json(self.json)
+
+
+@dataclass(frozen=True)
 class AggregateEntry(Generic[S]):
     """What the decider's table holds per aggregate: the state and its recent outcomes."""
 
     state: S | None = None
-    outcomes: tuple[CommandOutcome, ...] = ()
+    outcomes: tuple[RememberedOutcome, ...] = ()
 
-    def outcome_of(self, command_id: uuid.UUID) -> CommandOutcome | None:
-        return next((outcome for outcome in self.outcomes if outcome.command_id == command_id), None)
+    def outcome_of(self, command_id: uuid.UUID) -> RememberedOutcome | None:
+        wanted = str(command_id)
+        return next((outcome for outcome in self.outcomes if outcome.command_id == wanted), None)
 
 
 @dataclass(frozen=True)
@@ -54,29 +71,51 @@ class Handled:
     events: list[Envelope[Payload]]
     outcome: CommandOutcome
     redelivered: bool = False
+    # The records to publish: ``events`` encoded, in order, and the outcome's JSON.
+    event_values: tuple[bytes, ...] = ()
+    outcome_value: bytes = b""
 
 
 @dataclass
 class EntryCodec(Generic[S]):
+    """The table value: ``{"state": …, "outcomes": […]}`` as JSON bytes. Remembered outcomes are copied in as the
+    JSON they were published with, so storing an entry never serialises its outcomes again."""
+
     spec: AggregateSpec[S]
     _adapter: TypeAdapter[Any] = field(init=False)
 
     def __post_init__(self) -> None:
         self._adapter = TypeAdapter(self.spec.state_type | None)
 
-    def dump(self, entry: AggregateEntry[S]) -> dict[str, Any]:
-        return {
-            "state": self._adapter.dump_python(entry.state, mode="json"),
-            "outcomes": [outcome.model_dump(mode="json") for outcome in entry.outcomes],
-        }
+    def dump(self, entry: AggregateEntry[S]) -> bytes:
+        outcomes = b",".join(outcome.json for outcome in entry.outcomes)
+        return b'{"state":%b,"outcomes":[%b]}' % (self._adapter.dump_json(entry.state), outcomes)
 
-    def load(self, raw: dict[str, Any] | None) -> AggregateEntry[S]:
-        if raw is None:
+    def load(self, stored: bytes | None) -> AggregateEntry[S]:
+        if stored is None:
             return AggregateEntry()
+        raw = from_json(stored)
         return AggregateEntry(
             state=self._adapter.validate_python(raw["state"]),
-            outcomes=tuple(CommandOutcome.model_validate(outcome) for outcome in raw["outcomes"]),
+            outcomes=tuple(RememberedOutcome(outcome["command_id"], to_json(outcome)) for outcome in raw["outcomes"]),
         )
+
+
+class Decider(Generic[S]):
+    """The decider agent's work on one command without the I/O: the stored entry in; the handled command and the
+    entry to store (``None``: unchanged) out."""
+
+    def __init__(self, spec: AggregateSpec[S], cached_entries: int = CACHED_VALUES) -> None:
+        self.spec = spec
+        codec = EntryCodec(spec)
+        self._entries = StoredValues(codec.load, codec.dump, cached_entries)
+
+    def decide(self, command: Envelope[Payload], stored: bytes | None, now: datetime) -> tuple[Handled, bytes | None]:
+        entry = self._entries.load(command.aggregate_id, stored) or AggregateEntry()
+        handled = handle_command(self.spec, entry, command, now)
+        if handled.redelivered:
+            return handled, None
+        return handled, self._entries.dump(command.aggregate_id, handled.entry)
 
 
 def handle_command(
@@ -84,22 +123,23 @@ def handle_command(
 ) -> Handled:
     previous = entry.outcome_of(command.id)
     if previous is not None:
-        return Handled(entry, _events_of(spec, previous), previous, redelivered=True)
+        return _redelivered(spec, entry, previous)
     version = _version(spec, entry.state)
     decision = check_expected_version(command.version, version) or spec.decide(entry.state, command.payload)
     if isinstance(decision, Rejection):
         outcome = _outcome(command, OutcomeStatus.REJECTED, now, version=version, code=decision.code, reason=decision.reason)
-        return Handled(_remember(entry, entry.state, outcome), [], outcome)
+        return _handled(entry, entry.state, [], (), outcome)
     state = entry.state
     events: list[Envelope[Payload]] = []
     for payload in decision:
         state = spec.evolve(state, payload, command.aggregate_id)
         events.append(_event(command, payload, spec.version_of(state)))
+    values = tuple(encode(event) for event in events)
     outcome = _outcome(
         command, OutcomeStatus.ACCEPTED, now, version=_version(spec, state),
-        events=[to_json_dict(event) for event in events],
+        events=[from_json(value) for value in values],
     )
-    return Handled(_remember(entry, state, outcome), events, outcome)
+    return _handled(entry, state, events, values, outcome)
 
 
 def _version(spec: AggregateSpec[S], state: S | None) -> int:
@@ -107,8 +147,22 @@ def _version(spec: AggregateSpec[S], state: S | None) -> int:
     return spec.version_of(state) if state is not None else 0
 
 
+def _handled(entry: AggregateEntry[S], state: S | None, events: list[Envelope[Payload]], values: tuple[bytes, ...],
+             outcome: CommandOutcome) -> Handled:
+    remembered = RememberedOutcome.of(outcome)
+    entry = AggregateEntry(state=state, outcomes=(*entry.outcomes, remembered)[-REMEMBERED_OUTCOMES:])
+    return Handled(entry, events, outcome, event_values=values, outcome_value=remembered.json)
+
+
+def _redelivered(spec: AggregateSpec[Any], entry: AggregateEntry[Any], previous: RememberedOutcome) -> Handled:
+    outcome = previous.outcome()
+    events = [decode(to_json(raw), spec.event_types) for raw in outcome.events]
+    return Handled(entry, events, outcome, redelivered=True,
+                   event_values=tuple(encode(event) for event in events), outcome_value=previous.json)
+
+
 def _event(command: Envelope[Payload], payload: Payload, version: int) -> Envelope[Payload]:
-    return Envelope[type(payload)](  # type: ignore[misc]
+    return envelope_type(type(payload))(
         id=event_id(command.id, version), type=type(payload).__name__, aggregate_id=command.aggregate_id,
         version=version, occurred_at=command.occurred_at, command_id=command.id,
         correlation_id=command.correlation_id, actor=command.actor, payload=payload,
@@ -120,11 +174,3 @@ def _outcome(command: Envelope[Payload], status: OutcomeStatus, now: datetime, *
         command_id=command.id, command_type=command.type, aggregate_id=command.aggregate_id,
         status=status, decided_at=now, **details,
     )
-
-
-def _remember(entry: AggregateEntry[S], state: S | None, outcome: CommandOutcome) -> AggregateEntry[S]:
-    return AggregateEntry(state=state, outcomes=(*entry.outcomes, outcome)[-REMEMBERED_OUTCOMES:])
-
-
-def _events_of(spec: AggregateSpec[Any], outcome: CommandOutcome) -> list[Envelope[Payload]]:
-    return [decode(json.dumps(raw).encode(), spec.event_types) for raw in outcome.events]

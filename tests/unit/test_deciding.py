@@ -1,7 +1,9 @@
 """handle_command: versions, ids, rejections and redelivered command ids."""
 
+import json
+
 from schemas.outcomes import OutcomeStatus
-from streams.deciding import REMEMBERED_OUTCOMES, AggregateEntry, EntryCodec, handle_command
+from streams.deciding import REMEMBERED_OUTCOMES, AggregateEntry, Decider, EntryCodec, handle_command
 from streams.specs import INVENTORY_AGGREGATE, ORDER_AGGREGATE
 from tests.unit.builders import build as make
 from tests.unit.envelopes import AT, command
@@ -69,3 +71,33 @@ def test_a_command_accepted_without_events_by_a_missing_aggregate_leaves_it_at_v
     handled = handle_command(INVENTORY_AGGREGATE, AggregateEntry(), command(release, "SKU-NEVER-RECEIVED"), AT)
     assert handled.outcome.status is OutcomeStatus.ACCEPTED
     assert (handled.outcome.version, handled.events, handled.entry.state) == (0, [], None)
+
+
+def test_the_stored_entry_carries_each_outcome_as_published() -> None:
+    handled = handle_command(ORDER_AGGREGATE, created(), command(make(AddItem)), AT)
+    stored = json.loads(EntryCodec(ORDER_AGGREGATE).dump(handled.entry))
+    assert stored["outcomes"][-1] == json.loads(handled.outcome_value)
+    assert [json.loads(value) for value in handled.event_values] == handled.outcome.events
+
+
+def test_an_entry_stored_by_the_dict_serializer_still_loads() -> None:
+    entry = handle_command(ORDER_AGGREGATE, created(), command(make(AddItem)), AT).entry
+    codec = EntryCodec(ORDER_AGGREGATE)
+    as_dicts = json.dumps(json.loads(codec.dump(entry)), indent=1).encode()
+    assert codec.load(as_dicts) == entry
+
+
+def test_the_decider_stores_what_it_decided_and_nothing_for_a_repeat() -> None:
+    decider, add = Decider(ORDER_AGGREGATE), command(make(AddItem))
+    _, stored = decider.decide(command(make(CreateOrder)), None, AT)
+    first, stored_again = decider.decide(add, stored, AT)
+    assert EntryCodec(ORDER_AGGREGATE).load(stored_again) == first.entry
+    repeat, unchanged = decider.decide(add, stored_again, AT)
+    assert repeat.redelivered and unchanged is None and repeat.outcome_value == first.outcome_value
+
+
+def test_the_decider_reads_an_entry_it_did_not_store_from_the_table() -> None:
+    elsewhere = Decider(ORDER_AGGREGATE)
+    _, stored = elsewhere.decide(command(make(CreateOrder)), None, AT)
+    handled, _ = Decider(ORDER_AGGREGATE).decide(command(make(SubmitOrder)), stored, AT)
+    assert handled.outcome.status is OutcomeStatus.ACCEPTED and handled.outcome.version == 3
