@@ -13,7 +13,7 @@ from schemas.codec import UndecodableRecord, decode, encode
 from streams.deadletters import dead_letter_of_message
 from streams.deciding import AggregateSpec, Decider
 from streams.es_sink import ElasticsearchSink
-from streams.projecting import Projection, ProjectionSpec, Projector
+from streams.projecting import Projection, ProjectionSpec, Projector, latest_snapshots
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def register_projector(app: faust.App, spec: ProjectionSpec[Any], sink: Elastics
         return Folded(message, projection)
 
     async def send_on(batch: list[Folded]) -> None:
-        for record in (record for folded in batch for record in folded.projection.records):
+        for record in latest_snapshots([record for folded in batch for record in folded.projection.records]):
             if record.topic not in outputs:
                 outputs[record.topic] = raw_topic(app, record.topic)
             await outputs[record.topic].send(key=record.key, value=record.value)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
+from pydantic_core import to_json
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,19 @@ class ElasticsearchSink:
         self.stale = 0
 
     async def write(self, actions: list[IndexAction]) -> list[FailedAction]:
-        """Write all actions; returns only those Elasticsearch refused for good (e.g. a mapping error)."""
+        """Write all actions; returns only those Elasticsearch refused for good (e.g. a mapping error).
+
+        Of several actions for one document only the newest is sent: the older versions would be replaced by it at
+        once. Should Elasticsearch refuse the newest, the older ones are written after all, as if each had been sent.
+        """
+        newest, superseded = newest_per_document(actions)
+        failed = await self._write_all(newest)
+        refused = {(failure.action.index, failure.action.doc_id) for failure in failed}
+        retried = [action for action in superseded if (action.index, action.doc_id) in refused]
+        self.stale += len(superseded) - len(retried)
+        return failed + await self.write(retried) if retried else failed
+
+    async def _write_all(self, actions: list[IndexAction]) -> list[FailedAction]:
         pending = list(actions)
         failed: list[FailedAction] = []
         attempt = 0
@@ -63,7 +76,7 @@ class ElasticsearchSink:
         attempt = 0
         while True:
             try:
-                return (await self._client.bulk(operations=_operations(actions))).body
+                return (await self._client.bulk(operations=bulk_lines(actions))).body
             except (TransportError, ApiError) as error:
                 if isinstance(error, ApiError) and error.status_code not in RETRYABLE_STATUS:
                     raise
@@ -73,14 +86,29 @@ class ElasticsearchSink:
                 await asyncio.sleep(delay)
 
 
-def _operations(actions: list[IndexAction]) -> list[dict[str, Any]]:
-    operations: list[dict[str, Any]] = []
+def newest_per_document(actions: list[IndexAction]) -> tuple[list[IndexAction], list[IndexAction]]:
+    """The newest action for each document (of equal versions the later one), in the order of the actions, and the
+    others."""
+    newest: dict[tuple[str, str], IndexAction] = {}
     for action in actions:
-        operations.append({"index": {
+        document = (action.index, action.doc_id)
+        known = newest.get(document)
+        if known is None or action.version >= known.version:
+            newest[document] = action
+    kept = {id(action) for action in newest.values()}
+    return ([action for action in actions if id(action) in kept],
+            [action for action in actions if id(action) not in kept])
+
+
+def bulk_lines(actions: list[IndexAction]) -> list[bytes]:
+    """The bulk request's NDJSON lines, rendered here once (the client passes bytes through unchanged)."""
+    lines: list[bytes] = []
+    for action in actions:
+        lines.append(to_json({"index": {
             "_index": action.index, "_id": action.doc_id, "version": action.version, "version_type": "external",
-        }})
-        operations.append(action.document)
-    return operations
+        }}))
+        lines.append(to_json(action.document))
+    return lines
 
 
 def _backoff(attempt: int) -> float:

@@ -21,11 +21,14 @@ PartFold = Callable[[V | None, P | None, Envelope[Payload], int], tuple[V, P | N
 
 @dataclass(frozen=True)
 class Record:
-    """A record a projection hands on to another one through a topic."""
+    """A record a projection hands on to another one through a topic. Records with the same ``topic`` and
+    ``snapshot_of`` are whole snapshots of one thing, each replacing the one before: of several sent together only
+    the last one needs to be sent."""
 
     topic: str
     key: bytes
     value: bytes
+    snapshot_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,14 @@ class FoldResult(Generic[V, P]):
 
 class VersionGap(ValueError):
     pass
+
+
+def latest_snapshots(records: list[Record]) -> list[Record]:
+    """``records`` in order, less the snapshots a later record of the same thing replaces."""
+    last = {(record.topic, record.snapshot_of): index for index, record in enumerate(records)
+            if record.snapshot_of is not None}
+    return [record for index, record in enumerate(records)
+            if record.snapshot_of is None or last[(record.topic, record.snapshot_of)] == index]
 
 
 def no_records(view: Any, event: Envelope[Payload]) -> list[Record]:

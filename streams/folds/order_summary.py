@@ -5,7 +5,7 @@ import uuid
 from schemas import topics
 from schemas.codec import encode
 from schemas.customers import OrderSummary, OrderSummaryLine
-from schemas.envelope import Envelope, Payload
+from schemas.envelope import Envelope, Payload, envelope_type
 from streams.folds.order_view import OrderView, line_total
 from streams.projecting import Record
 
@@ -35,9 +35,10 @@ def order_summary_records(view: OrderView, event: Envelope[Payload]) -> list[Rec
     """The view's summary, caused by ``event``; the envelope names the customer, whose projection folds it."""
     summary = order_summary(view)
     customer_id = view.order.customer_id
-    envelope = Envelope[OrderSummary](
+    envelope = envelope_type(OrderSummary)(
         id=summary_id(summary.order_id, summary.order_version), type=OrderSummary.__name__, aggregate_id=customer_id,
         version=None, occurred_at=view.updated_at, command_id=event.command_id, correlation_id=event.correlation_id,
         actor=SUMMARY_ACTOR, payload=summary,
     )
-    return [Record(topics.CUSTOMERS_ORDER_SUMMARIES, customer_id.encode(), encode(envelope))]
+    return [Record(topics.CUSTOMERS_ORDER_SUMMARIES, customer_id.encode(), encode(envelope),
+                   snapshot_of=summary.order_id)]

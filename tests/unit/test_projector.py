@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 from schemas.orders import AddItem, CreateOrder, SubmitOrder
-from streams.projecting import Projector
+from streams.projecting import Projector, Record, latest_snapshots
 from streams.specs import CUSTOMER_VIEW, ORDER_VIEW
 from tests.unit.builders import build
 from tests.unit.projections import project_events
@@ -52,3 +52,14 @@ def test_a_view_stored_by_the_dict_serializer_is_read() -> None:
     view, _ = project_events(ORDER_VIEW, events[:-1])
     projection = Projector(ORDER_VIEW).project(events[-1], json.dumps(view).encode())
     assert json.loads(projection.view) == project_events(ORDER_VIEW, events)[0]
+
+
+def test_of_the_snapshots_of_one_thing_only_the_last_is_sent() -> None:
+    records = [Record("t", b"k", b"1", snapshot_of="A"), Record("t", b"k", b"2"), Record("t", b"k", b"3", "B"),
+               Record("u", b"k", b"4", snapshot_of="A"), Record("t", b"k", b"5", snapshot_of="A")]
+    assert [record.value for record in latest_snapshots(records)] == [b"2", b"3", b"4", b"5"]
+
+
+def test_order_summaries_are_snapshots_of_their_order() -> None:
+    _, projections = project_events(ORDER_VIEW, order_events(build(CreateOrder), build(AddItem)))
+    assert {record.snapshot_of for projection in projections for record in projection.records} == {"ORD-1"}
