@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run up down status logs sample test test-unit test-integration test-e2e clean bench
+.PHONY: install run up down status logs sample test test-unit test-integration test-e2e test-faults clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ test-unit: install
 test-integration test-e2e: install
 	$(BIN)/orderflow up
 	$(BIN)/pytest tests/$(subst test-,,$@)
+
+# Every fault-injection test, the long runs (marked slow, left out of `make test`) included.
+FAULT_TESTS := tests/faults tests/e2e/test_worker_crash.py tests/e2e/test_elasticsearch_outage.py tests/e2e/test_deadletter.py
+
+test-faults: install
+	$(BIN)/orderflow up
+	$(BIN)/pytest $(FAULT_TESTS)
 
 # Benchmarks: installs the `bench` extra (matplotlib), then runs every scenario against the running system.
 bench: install

@@ -1,4 +1,6 @@
-"""API keys, body limits and metrics, on a second command API started with keys and small limits."""
+"""API keys, body limits, bad bodies and metrics, on a second command API started with keys and small limits.
+
+Every refused body is a 4xx whose answer says why: which field (``body`` for the whole of it) and the reason."""
 
 import json
 import os
@@ -91,22 +93,28 @@ def test_the_batch_endpoint_needs_the_write_scope(guarded: httpx.Client) -> None
     assert json.loads(answer.text.splitlines()[0])["status"] == 202
 
 
+def assert_too_large(response: httpx.Response, limit: int) -> None:
+    assert response.status_code == 413
+    assert f"larger than {limit} bytes" in response.json()["detail"], response.text
+
+
 def test_a_body_over_the_limit_is_413(guarded: httpx.Client) -> None:
     body = {**order(), "notes": "x" * 1900, "customer": {"name": "y" * 200, "email": "a@example.com"},
             "items": [{"product_id": f"P-{n}", "product_name": "z" * 150, "quantity": 1, "unit_price": "1.00"}
                       for n in range(20)]}
-    assert guarded.post("/orders", json=body, headers=SHOP).status_code == 413
+    assert_too_large(guarded.post("/orders", json=body, headers=SHOP), MAX_BODY)
 
 
 def test_a_chunked_body_over_the_limit_is_413(guarded: httpx.Client) -> None:
     pieces = [b'{"customer_id": "C-1", "notes": "', *([b"n" * 1024] * 8), b'"}']
     response = guarded.post("/orders", content=iter(pieces), headers={**SHOP, "content-type": "application/json"})
-    assert response.status_code == 413
+    assert_too_large(response, MAX_BODY)
 
 
 def test_a_batch_over_its_limit_is_413(guarded: httpx.Client) -> None:
     line = json.dumps({"type": "CreateOrder", "payload": order()}) + "\n"
-    assert guarded.post("/commands/batch", content=line * (MAX_BATCH // len(line) + 1), headers=SHOP).status_code == 413
+    assert_too_large(guarded.post("/commands/batch", content=line * (MAX_BATCH // len(line) + 1), headers=SHOP),
+                     MAX_BATCH)
 
 
 def test_a_chunked_batch_stops_with_a_413_line_at_its_limit(guarded: httpx.Client) -> None:
@@ -114,8 +122,45 @@ def test_a_chunked_batch_stops_with_a_413_line_at_its_limit(guarded: httpx.Clien
     response = guarded.post("/commands/batch", content=iter(lines), headers=SHOP)
     results = [json.loads(line) for line in response.text.splitlines()]
     assert results[-1]["status"] == 413 and results[-1]["line"] is None
+    assert f"larger than {MAX_BATCH} bytes" in results[-1]["error"]
     assert 0 < len(results) - 1 < len(lines)
     assert {result["status"] for result in results[:-1]} == {202}
+
+
+def refusal(response: httpx.Response) -> dict[str, str]:
+    """Each refused field with its reason, from a 422 answer."""
+    assert response.status_code == 422, response.text
+    return {entry["field"]: entry["reason"] for entry in response.json()["detail"]}
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (b'{"customer_id": "C-1",', "JSON"),
+    (b'{"customer_id": "C-1"} and more', "JSON"),
+    (b"\xff\xfe{}", "JSON"),
+    (b"", "required"),
+], ids=["truncated", "trailing-garbage", "not-utf-8", "empty"])
+def test_malformed_json_is_422_saying_the_body_is_unreadable(guarded: httpx.Client, body: bytes, reason: str) -> None:
+    response = guarded.post("/orders", content=body, headers={**SHOP, "content-type": "application/json"})
+    assert reason in refusal(response)["body"]
+
+
+@pytest.mark.parametrize(("path", "body", "field", "reason"), [
+    ("/orders", {"customer_id": 42}, "customer_id", "valid string"),
+    ("/orders", {"customer_id": "C-1", "items": "many"}, "items", "valid list"),
+    ("/orders", {"customer_id": "C-1", "items": [
+        {"product_id": "P-1", "product_name": "Pen", "quantity": "lots", "unit_price": "1.00"}]},
+     "items.0.quantity", "valid integer"),
+    ("/orders/ORD-1/items", {"product_id": "P-1", "product_name": "Pen", "quantity": 1, "unit_price": {"eur": 1}},
+     "unit_price", "Decimal"),
+    ("/orders/ORD-1/payments", {"amount": [], "method": "card", "reference": "R-1"}, "amount", "Decimal"),
+    ("/customers", {"name": ["Ada"], "email": "ada@example.com"}, "name", "valid string"),
+    ("/orders", [{"customer_id": "C-1"}], "body", "dictionary"),
+], ids=["string-as-number", "list-as-string", "nested-integer", "money-as-object", "money-as-list",
+        "name-as-list", "array-for-object"])
+def test_a_wrongly_typed_body_is_422_naming_the_field_and_why(
+    guarded: httpx.Client, path: str, body: object, field: str, reason: str,
+) -> None:
+    assert reason in refusal(guarded.post(path, json=body, headers=SHOP)).get(field, "")
 
 
 def test_metrics_count_commands_answers_and_lag(guarded: httpx.Client) -> None:
