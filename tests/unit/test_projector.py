@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 from schemas.orders import AddItem, CreateOrder, SubmitOrder
-from streams.projecting import Projector, Record, latest_snapshots
+from streams.projecting import ProjectionSpec, Projector, Record, latest_snapshots
 from streams.specs import CUSTOMER_VIEW, ORDER_VIEW
 from tests.unit.builders import build
 from tests.unit.projections import project_events
@@ -12,16 +12,10 @@ from tests.unit.test_customer_view import registered, summary
 from tests.unit.test_order_projection import order_events
 
 
-def project_stored(projector: Projector[Any], events: list, first_position: int = 0) -> tuple[bytes | None, list]:
-    view, parts, projections = None, {}, []
-    for position, event in enumerate(events, start=first_position):
-        key = projector.spec.part_key(event)
-        projection = projector.project(event, view, parts.get(key) if key else None, position)
-        view = projection.view or view
-        if projection.part is not None:
-            parts[projection.part.key] = projection.part.value
-        projections.append(projection)
-    return view, projections
+def project_stored(spec: ProjectionSpec[Any], events: list) -> tuple[bytes | None, list]:
+    projector = Projector(spec)
+    return project_events(spec, events, project=lambda view, event, part, position: projector.project(
+        event, view, part, position))
 
 
 def same_output(stored: list, as_dicts: list) -> bool:
@@ -35,14 +29,14 @@ def same_output(stored: list, as_dicts: list) -> bool:
 
 def test_order_view_on_bytes_matches_the_view_on_dicts() -> None:
     events = order_events(build(CreateOrder), build(AddItem), build(SubmitOrder))
-    view, stored = project_stored(Projector(ORDER_VIEW), events)
+    view, stored = project_stored(ORDER_VIEW, events)
     expected_view, as_dicts = project_events(ORDER_VIEW, events)
     assert json.loads(view) == expected_view and same_output(stored, as_dicts)
 
 
 def test_customer_view_with_its_parts_on_bytes_matches_the_view_on_dicts() -> None:
     events = [registered(), summary("ORD-1", 2, "DRAFT", submitted_at=None), summary("ORD-1", 4, "SUBMITTED")]
-    view, stored = project_stored(Projector(CUSTOMER_VIEW), events)
+    view, stored = project_stored(CUSTOMER_VIEW, events)
     expected_view, as_dicts = project_events(CUSTOMER_VIEW, events)
     assert json.loads(view) == expected_view and same_output(stored, as_dicts)
 
