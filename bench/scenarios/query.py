@@ -122,7 +122,7 @@ def _checks(measured: dict[int, dict[str, Latency]]) -> list[TargetCheck]:
         return [TargetCheck(SEARCH_P99, measured[TARGET_SIZE]["search"].p99_ms),
                 TargetCheck(WORKER_RSS, None, "the query data set does not pass through the worker")]
     largest = max(measured, default=None)
-    note = (f"1M not loaded; at {largest:,} orders search p99 was {measured[largest]['search'].p99_ms:,.0f} ms"
+    note = (f"1M orders not measured; at {largest:,} orders search p99 was {measured[largest]['search'].p99_ms:,.0f} ms"
             if largest else "no size could be loaded")
     return [TargetCheck(SEARCH_P99, None, note),
             TargetCheck(WORKER_RSS, None, "the query data set does not pass through the worker")]
