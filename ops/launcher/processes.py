@@ -71,7 +71,7 @@ def pid_alive(pid: int) -> bool:
 def _is_zombie(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except (FileNotFoundError, IndexError):
+    except (FileNotFoundError, ProcessLookupError, IndexError):  # the process is gone, or going, meanwhile
         return False
 
 

@@ -53,3 +53,19 @@ def test_a_newer_mapping_version_moves_the_alias_and_keeps_the_old_index(servers
         assert list(es.indices.get_alias(name=alias)) == [new.index_name()]
     finally:
         es.indices.delete(index=[old.index_name(), new.index_name()], ignore_unavailable=True)
+
+
+def test_a_field_added_at_the_same_version_is_added_to_the_current_index(servers: Settings) -> None:
+    es = es_client(servers)
+    alias = unique_id("test-alias").lower()
+    before, after = ReadModel(alias, 1, {"id": KEYWORD}), ReadModel(alias, 1, {"id": KEYWORD, "name": KEYWORD})
+    try:
+        assert ensure_index(es, before) == before.index_name()
+        es.index(index=alias, id="1", document={"id": "1"}, refresh=True)
+        assert ensure_index(es, after) is None
+        es.index(index=alias, id="2", document={"id": "2", "name": "two"}, refresh=True)
+        mapping = es.indices.get_mapping(index=before.index_name())[before.index_name()]["mappings"]
+        assert mapping["properties"]["name"] == KEYWORD and mapping["dynamic"] == "strict"
+        assert es.count(index=alias)["count"] == 2
+    finally:
+        es.indices.delete(index=before.index_name(), ignore_unavailable=True)
