@@ -38,7 +38,13 @@ def register_decider(app: faust.App, spec: AggregateSpec[Any], partitions: int) 
             except UndecodableRecord as error:
                 await dead_letters.send(key=message.key, value=encode(dead_letter_of_message(message, str(error))))
                 continue
-            handled, stored = decider.decide(command, table.get(command.aggregate_id), utc_now())
+            try:
+                handled, stored = decider.decide(command, table.get(command.aggregate_id), utc_now())
+            except Exception as error:  # noqa: BLE001 - a failing rule must not stop the partition behind it
+                log.exception("dead-lettering command %s: deciding it failed", command.id)
+                reason = f"deciding {command.type} failed: {type(error).__name__}: {error}"
+                await dead_letters.send(key=message.key, value=encode(dead_letter_of_message(message, reason)))
+                continue
             for value in handled.event_values:
                 await events.send(key=command.aggregate_id.encode(), value=value)
             if stored is not None:
