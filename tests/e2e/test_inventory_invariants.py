@@ -100,9 +100,9 @@ def table_stock(system: Settings, skus: list[str]) -> dict[str, Stock]:
     """The latest value of each SKU in the stock table's changelog, loaded as the worker loads it."""
     codec = EntryCodec(INVENTORY_AGGREGATE)
     topic = changelog_topic(system, INVENTORY_AGGREGATE.table_name)
-    latest: dict[str, Any] = {}
+    latest: dict[str, bytes] = {}
     for record in read_topic(system.kafka_bootstrap, topic):
-        latest[json.loads(record.key())] = json.loads(record.value())
+        latest[json.loads(record.key())] = record.value()
     stocks = {}
     for sku in skus:
         state = codec.load(latest.get(sku)).state
