@@ -127,12 +127,14 @@ class Pipeline:
         spec, decider = self.deciders[topic]
         table = self.tables[spec.table_name]
         sent: list[Message] = []
-        for _, _, value in messages:
-            command = decode(value, spec.command_types)
-            handled, stored = decider.decide(command, table.get(command.aggregate_id), utc_now())
-            sent.extend((spec.events_topic, command.aggregate_id.encode(), event) for event in handled.event_values)
-            if stored is not None:
-                table[command.aggregate_id] = stored
+        for _, key, value in messages:
+            decided = decider.decide_record(key, value, table.get, utc_now())
+            if decided.dead_letter_reason is not None:
+                raise RuntimeError(f"the sample command could not be decided: {decided.dead_letter_reason}")
+            key = decided.aggregate_id.encode()
+            sent.extend((spec.events_topic, key, event) for event in decided.event_values)
+            if decided.stored is not None:
+                table[decided.aggregate_id] = decided.stored
         return sent
 
     def _project(self, spec: ProjectionSpec[Any], projector: Projector[Any], batch: list[Message]) -> list[Message]:

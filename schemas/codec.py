@@ -30,6 +30,14 @@ def decode(value: bytes | None, expected: tuple[type[Payload], ...] | None = Non
         raise UndecodableRecord(_describe(error)) from error
 
 
+def decode_keyed(key: bytes | None, value: bytes | None, expected: tuple[type[Payload], ...]) -> Envelope[Payload]:
+    """A record whose key, when it has one, must be its aggregate id: the partition it landed on depends on it."""
+    envelope = decode(value, expected)
+    if key is not None and key != envelope.aggregate_id.encode():
+        raise UndecodableRecord(f"record key {key!r} is not the aggregate id {envelope.aggregate_id!r}")
+    return envelope
+
+
 def _describe(error: Exception) -> str:
     if isinstance(error, ValidationError):
         first = error.errors()[0]

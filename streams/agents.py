@@ -8,8 +8,8 @@ import faust
 from faust.types import StreamT
 
 from schemas import topics
-from schemas.envelope import Envelope, Payload, utc_now
-from schemas.codec import UndecodableRecord, decode, encode
+from schemas.envelope import utc_now
+from schemas.codec import UndecodableRecord, decode_keyed, encode
 from streams.deadletters import dead_letter_of_message
 from streams.deciding import AggregateSpec, Decider
 from streams.es_sink import ElasticsearchSink
@@ -33,23 +33,16 @@ def register_decider(app: faust.App, spec: AggregateSpec[Any], partitions: int) 
     async def decide_commands(stream: StreamT[bytes]) -> None:
         async for event in stream.events():
             message = event.message
-            try:
-                command = _decode_keyed(message, spec.command_types)
-            except UndecodableRecord as error:
-                await dead_letters.send(key=message.key, value=encode(dead_letter_of_message(message, str(error))))
+            decided = decider.decide_record(message.key, message.value, table.get, utc_now())
+            if decided.dead_letter_reason is not None:
+                await dead_letters.send(
+                    key=message.key, value=encode(dead_letter_of_message(message, decided.dead_letter_reason)))
                 continue
-            try:
-                handled, stored = decider.decide(command, table.get(command.aggregate_id), utc_now())
-            except Exception as error:  # noqa: BLE001 - a failing rule must not stop the partition behind it
-                log.exception("dead-lettering command %s: deciding it failed", command.id)
-                reason = f"deciding {command.type} failed: {type(error).__name__}: {error}"
-                await dead_letters.send(key=message.key, value=encode(dead_letter_of_message(message, reason)))
-                continue
-            for value in handled.event_values:
-                await events.send(key=command.aggregate_id.encode(), value=value)
-            if stored is not None:
-                table[command.aggregate_id] = stored
-            await outcomes.send(key=str(command.id).encode(), value=handled.outcome_value)
+            for value in decided.event_values:
+                await events.send(key=decided.aggregate_id.encode(), value=value)
+            if decided.stored is not None:
+                table[decided.aggregate_id] = decided.stored
+            await outcomes.send(key=decided.command_id.encode(), value=decided.outcome_value)
 
     app.agent(commands, name=f"{spec.name}-decider")(decide_commands)
 
@@ -67,7 +60,7 @@ def register_projector(app: faust.App, spec: ProjectionSpec[Any], sink: Elastics
         """Runs once per record with the record as Faust's current event, so table writes land in its partition."""
         message = faust.current_event().message
         try:
-            event = _decode_keyed(message, spec.event_types)
+            event = decode_keyed(message.key, message.value, spec.event_types)
             key = spec.part_key(event)
             part = parts.get(key) if parts is not None and key is not None else None
             projection = projector.project(event, table.get(event.aggregate_id), part, message.offset)
@@ -115,10 +108,3 @@ def _json_table(app: faust.App, name: str, partitions: int) -> faust.Table:
     """Keys are JSON strings, values JSON kept as bytes: the table never parses them, their owner does."""
     schema = faust.Schema(key_type=str, value_type=bytes, key_serializer="json", value_serializer="raw")
     return app.Table(name, default=None, partitions=partitions, schema=schema, key_type=str, value_type=bytes)
-
-
-def _decode_keyed(message: Any, expected: tuple[type[Payload], ...]) -> Envelope[Payload]:
-    envelope = decode(message.value, expected)
-    if message.key is not None and message.key != envelope.aggregate_id.encode():
-        raise UndecodableRecord(f"record key {message.key!r} is not the aggregate id {envelope.aggregate_id!r}")
-    return envelope

@@ -1,5 +1,6 @@
 """Deciding one command against one aggregate: pure, shared by every aggregate."""
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,12 +11,14 @@ from pydantic import TypeAdapter
 from pydantic_core import from_json, to_json
 
 from domain.rejections import check_expected_version
-from schemas.codec import decode, encode
+from schemas.codec import UndecodableRecord, decode, decode_keyed, encode
 from schemas.envelope import Envelope, Payload, envelope_type, event_id
 from schemas.outcomes import CommandOutcome, OutcomeStatus, Rejection
 from streams.stored import CACHED_VALUES, StoredValues
 
 S = TypeVar("S")
+
+log = logging.getLogger(__name__)
 
 # How many recent outcomes an aggregate remembers to answer a redelivered command id again.
 REMEMBERED_OUTCOMES = 100
@@ -101,6 +104,19 @@ class EntryCodec(Generic[S]):
         )
 
 
+@dataclass(frozen=True)
+class DecidedRecord:
+    """What the decider agent writes for one command record: the events, the outcome and the entry to store, or,
+    when the record cannot be decided, only a dead letter with the reason."""
+
+    aggregate_id: str = ""
+    command_id: str = ""
+    event_values: tuple[bytes, ...] = ()
+    outcome_value: bytes | None = None
+    stored: bytes | None = None
+    dead_letter_reason: str | None = None
+
+
 class Decider(Generic[S]):
     """The decider agent's work on one command without the I/O: the stored entry in; the handled command and the
     entry to store (``None``: unchanged) out."""
@@ -116,6 +132,20 @@ class Decider(Generic[S]):
         if handled.redelivered:
             return handled, None
         return handled, self._entries.dump(command.aggregate_id, handled.entry)
+
+    def decide_record(self, key: bytes | None, value: bytes | None, stored_entry: Callable[[str], bytes | None],
+                      now: datetime) -> DecidedRecord:
+        """A failing rule dead-letters its command rather than stopping the partition behind it."""
+        try:
+            command = decode_keyed(key, value, self.spec.command_types)
+        except UndecodableRecord as error:
+            return DecidedRecord(dead_letter_reason=str(error))
+        try:
+            handled, stored = self.decide(command, stored_entry(command.aggregate_id), now)
+        except Exception as error:  # noqa: BLE001 - any bug in a rule, whatever it raises
+            log.exception("deciding command %s failed", command.id)
+            return DecidedRecord(dead_letter_reason=f"deciding {command.type} failed: {type(error).__name__}: {error}")
+        return DecidedRecord(command.aggregate_id, str(command.id), handled.event_values, handled.outcome_value, stored)
 
 
 def handle_command(

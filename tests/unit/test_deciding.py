@@ -1,7 +1,9 @@
 """handle_command: versions, ids, rejections and redelivered command ids."""
 
+import dataclasses
 import json
 
+from schemas.codec import encode
 from schemas.outcomes import OutcomeStatus
 from streams.deciding import REMEMBERED_OUTCOMES, AggregateEntry, Decider, EntryCodec, handle_command
 from streams.specs import INVENTORY_AGGREGATE, ORDER_AGGREGATE
@@ -101,3 +103,35 @@ def test_the_decider_reads_an_entry_it_did_not_store_from_the_table() -> None:
     _, stored = elsewhere.decide(command(make(CreateOrder)), None, AT)
     handled, _ = Decider(ORDER_AGGREGATE).decide(command(make(SubmitOrder)), stored, AT)
     assert handled.outcome.status is OutcomeStatus.ACCEPTED and handled.outcome.version == 3
+
+
+def failing_rule(state: object, payload: object) -> list:
+    raise KeyError("a rule with a bug")
+
+
+def test_a_command_whose_rule_raises_becomes_a_dead_letter_with_the_error_and_nothing_else() -> None:
+    decider = Decider(dataclasses.replace(ORDER_AGGREGATE, decide=failing_rule))
+    create = command(make(CreateOrder))
+    decided = decider.decide_record(b"ORD-1", encode(create), lambda _: None, AT)
+    assert decided.dead_letter_reason == "deciding CreateOrder failed: KeyError: 'a rule with a bug'"
+    assert decided.event_values == () and decided.outcome_value is None and decided.stored is None
+
+
+def test_the_command_after_a_failing_one_is_decided_as_usual() -> None:
+    decider, table = Decider(ORDER_AGGREGATE), {}
+    broken = decider.decide_record(b"ORD-1", b'{"type": "CreateOrder"', table.get, AT)
+    decided = decider.decide_record(b"ORD-1", encode(command(make(CreateOrder))), table.get, AT)
+    assert broken.dead_letter_reason is not None and decided.dead_letter_reason is None
+    assert json.loads(decided.outcome_value)["status"] == "accepted" and len(decided.event_values) == 2
+    assert EntryCodec(ORDER_AGGREGATE).load(decided.stored).state.version == 2
+
+
+def test_a_command_keyed_by_another_aggregate_is_a_dead_letter() -> None:
+    decided = Decider(ORDER_AGGREGATE).decide_record(b"ORD-2", encode(command(make(CreateOrder))), lambda _: None, AT)
+    assert decided.dead_letter_reason == "record key b'ORD-2' is not the aggregate id 'ORD-1'"
+
+
+def test_an_event_is_not_a_command() -> None:
+    created = handle_command(ORDER_AGGREGATE, AggregateEntry(), command(make(CreateOrder)), AT).events[0]
+    decided = Decider(ORDER_AGGREGATE).decide_record(b"ORD-1", encode(created), lambda _: None, AT)
+    assert decided.dead_letter_reason == "OrderCreated does not belong on this topic"
