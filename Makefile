@@ -47,8 +47,7 @@ test-faults: install
 	$(BIN)/orderflow up
 	$(BIN)/pytest $(FAULT_TESTS)
 
-# Benchmarks: installs the `bench` extra (matplotlib), then runs every scenario against the running system.
+# Benchmarks: every scenario against the running system.
 bench: install
-	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/orderflow up
 	$(BIN)/orderflow bench all $(BENCH_ARGS)
