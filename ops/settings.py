@@ -87,6 +87,11 @@ class Settings(BaseSettings):
         description='API keys by name, e.g. {"shop": {"key": "…", "scopes": ["write"]}} or {"ops": "…"} (all scopes); empty: no auth',
     )
     worker_session_timeout_s: float = Field(10.0, description="Kafka session timeout of the worker: how soon a crashed worker's partitions move")
+    worker_producer_linger_s: float = Field(
+        0.02, ge=0, le=1,
+        description="How long the worker's producer gathers records into one request: fewer, larger requests for a "
+                    "little latency per hop",
+    )
 
     # Behaviour.
     max_wait_s: float = Field(30.0, description="Longest ?wait= a command may ask for")

@@ -22,6 +22,7 @@ def build_app(settings: Settings) -> faust.App:
         consumer_auto_offset_reset="earliest",
         processing_guarantee="at_least_once",
         producer_acks=-1,
+        producer_linger=settings.worker_producer_linger_s,
         broker_session_timeout=settings.worker_session_timeout_s,
         web_bind="127.0.0.1",
         web_port=settings.worker_web_port,
