@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 # How many values per table a worker keeps parsed after storing them.
-CACHED_VALUES = 20_000
+CACHED_VALUES = 5_000
 
 
 class StoredValues(Generic[T]):
