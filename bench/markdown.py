@@ -33,7 +33,7 @@ def number(value: float | None, unit: str = "") -> str:
 
 def measurement_cells(row: dict[str, Any]) -> list[str]:
     ratio = row.get("ratio")
-    return [row["measure"], number(row["value"], row["unit"]), number(row.get("raw"), row["unit"]),
+    return [row["measure"], number(row["value"], row["unit"]), number(row.get("raw"), row.get("raw_unit") or row["unit"]),
             "" if ratio is None else f"{ratio:.2f}"]
 
 

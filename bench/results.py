@@ -24,9 +24,11 @@ class Row:
     value: float
     unit: str
     raw: float | None = None
+    raw_unit: str | None = None  # when the raw client's figure counts something else than ours
 
     def as_json(self) -> dict[str, Any]:
         return {"measure": self.measure, "value": self.value, "unit": self.unit, "raw": self.raw,
+                "raw_unit": self.raw_unit or self.unit,
                 "ratio": ratio(self.value, self.raw) if self.raw is not None else None}
 
 

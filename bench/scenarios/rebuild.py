@@ -49,16 +49,16 @@ def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
     print("raw bulk: the rebuilt index's documents into a scratch index", flush=True)
     raw = raw_bulk_of(settings.elasticsearch_url, target.model, {"match_all": {}}, settings.data_dir / "bench",
                       BULK_LOAD_SETTINGS["index"])
-    ours = rate(documents, indexed_s)
+    events_rate = rate(report.events, indexed_s)
     raw_rate = rate(raw.documents, raw.seconds)
     result = ScenarioResult("rebuild", {"read_model": target.model.alias, "events": report.events,
                                         "documents": documents})
     result.rows = [
-        Row("events replayed", rate(report.events, indexed_s), "events/s"),
-        Row("documents indexed", ours, "documents/s", raw_rate),
+        Row("events replayed", events_rate, "events/s", raw_rate, raw_unit="documents/s"),
+        Row("documents indexed", rate(documents, indexed_s), "documents/s", raw_rate),
         Row("whole rebuild including verification", total_s, "s"),
     ]
-    result.checks = [TargetCheck(REBUILD_RATIO, ours / raw_rate if raw_rate else None)]
+    result.checks = [TargetCheck(REBUILD_RATIO, events_rate / raw_rate if raw_rate else None)]
     result.details = {"index": report.index, "verified": report.verification.ok, "indexed_seconds": indexed_s,
                       "total_seconds": total_s, "raw_documents": raw.documents, "raw_seconds": raw.seconds,
                       "skipped": len(report.skipped), "refused": len(report.refused)}
@@ -69,7 +69,9 @@ def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
         "after it is in the whole-rebuild time.",
         "Raw client: the rebuilt index's documents exported and bulk-loaded (2,000 per request, external versions, "
         "sequential, refresh at the end) into a scratch index with the same mapping and the rebuild's bulk-load "
-        "settings. The ratio compares documents per second: both end with the same documents.",
+        "settings. The target's ratio is the issue's: events replayed per second against documents bulk-loaded per "
+        "second. The documents row compares like with like (both end with the same documents); it is lower because "
+        "a rebuild folds every event of an order and writes only the newest version of each document.",
         "The event log holds what earlier scenarios sent; the query scenario's data set is not in it (see query).",
     ]
     if not report.ok:

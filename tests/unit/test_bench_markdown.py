@@ -1,7 +1,8 @@
 import pytest
 
-from bench.markdown import number, render_result, render_summary, table
+from bench.markdown import measurement_cells, number, render_result, render_summary, table
 from bench.readme import END, START, MarkersMissing, replace_between_markers
+from bench.results import Row
 from tests.unit.test_bench_results import a_result
 
 
@@ -41,3 +42,8 @@ def test_only_the_text_between_the_markers_is_replaced() -> None:
 def test_a_readme_without_markers_is_refused() -> None:
     with pytest.raises(MarkersMissing):
         replace_between_markers("# Title\n", "table")
+
+
+def test_a_raw_figure_that_counts_something_else_shows_its_own_unit() -> None:
+    row = Row("events replayed", 2000.0, "events/s", 10_000.0, raw_unit="documents/s").as_json()
+    assert measurement_cells(row) == ["events replayed", "2,000 events/s", "10,000 documents/s", "0.20"]

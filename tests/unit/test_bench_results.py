@@ -26,7 +26,7 @@ def test_result_json_has_every_key_and_plain_values() -> None:
     assert tuple(data) == RESULT_KEYS
     assert data["measured_at"] == "2026-03-01T12:00:00Z"
     assert data["rows"][0] == {"measure": "batch (NDJSON)", "value": 4000.0, "unit": "commands/s", "raw": 8000.0,
-                               "ratio": 0.5}
+                               "raw_unit": "commands/s", "ratio": 0.5}
     assert data["rows"][1]["ratio"] is None
     assert data["targets"][0]["met"] is False
     assert data["targets"][0]["missed_by"] == 46_000
