@@ -6,13 +6,11 @@ more after it (the live projector wrote those to the old index until the swap).
 """
 
 import asyncio
-import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from confluent_kafka import Message
 from elasticsearch import AsyncElasticsearch, Elasticsearch
@@ -25,9 +23,9 @@ from ops.rebuild.replay import Replayer
 from ops.rebuild.targets import RebuildTarget
 from ops.rebuild.verify import Verification, indexed_pairs, verify
 from ops.settings import Settings
-from schemas.codec import UndecodableRecord, decode
+from schemas.codec import UndecodableRecord, decode_keyed
 from streams.es_sink import ElasticsearchSink, IndexAction
-from streams.projecting import VersionGap
+from streams.projecting import Projector, VersionGap
 
 # Catching up before the swap stops once fewer records than this are left; the rest is read after it.
 CATCH_UP_UNTIL = 1000
@@ -60,15 +58,14 @@ class FoldState:
         options.create_if_missing(True)
         self._db = Rdict(str(path), options=options)
 
-    def get(self, key: str) -> dict[str, Any] | None:
-        raw = self._db.get(key.encode())
-        return None if raw is None else json.loads(raw)
+    def get(self, key: str) -> bytes | None:
+        return self._db.get(key.encode())
 
-    def put(self, key: str, view: dict[str, Any]) -> None:
-        self._db.put(key.encode(), json.dumps(view).encode())
+    def put(self, key: str, stored: bytes) -> None:
+        self._db.put(key.encode(), stored)
 
-    def items(self) -> list[tuple[str, dict[str, Any]]]:
-        return [(key.decode(), json.loads(value)) for key, value in self._db.items()]
+    def items(self) -> list[tuple[str, bytes]]:
+        return [(key.decode(), value) for key, value in self._db.items()]
 
     def close(self) -> None:
         self._db.close()
@@ -86,6 +83,7 @@ class Rebuild:
         self._state = state
         self._parts = parts
         self._sink = sink
+        self._projector = Projector(target.spec)
         self._replayer = Replayer(settings.kafka_bootstrap, target.spec.topics)
         self.events = 0
         self.skipped: list[str] = []
@@ -104,10 +102,10 @@ class Rebuild:
     def _fold(self, message: Message) -> list[IndexAction]:
         try:
             spec = self._target.spec
-            event = decode(message.value(), spec.event_types)
+            event = decode_keyed(message.key(), message.value(), spec.event_types)
             part_key = spec.part_key(event)
             part = self._parts.get(part_key) if part_key is not None else None
-            projection = spec.project(self._state.get(event.aggregate_id), event, part, message.offset())
+            projection = self._projector.project(event, self._state.get(event.aggregate_id), part, message.offset())
         except (UndecodableRecord, VersionGap, ValueError) as error:
             # The live projector dead-lettered this record already; the rebuild reports it.
             self.skipped.append(f"{message.topic()}/{message.partition()}/{message.offset()}: {error}")
@@ -125,11 +123,8 @@ class Rebuild:
         return actions
 
     async def _sink_batch(self, actions: list[IndexAction]) -> None:
-        newest: dict[str, IndexAction] = {}
-        for action in actions:
-            if action.doc_id not in newest or newest[action.doc_id].version < action.version:
-                newest[action.doc_id] = action
-        redirected = [IndexAction(self._index, a.doc_id, a.version, a.document) for a in newest.values()]
+        """Into the new index; the sink sends only the newest version of each document."""
+        redirected = [IndexAction(self._index, a.doc_id, a.version, a.document) for a in actions]
         failures = await self._sink.write(redirected)
         self.refused += [f"{failure.action.doc_id}: {failure.reason}" for failure in failures]
 
@@ -140,8 +135,8 @@ class Rebuild:
         views = TypeAdapter(spec.view_type)
         return dict(
             pair
-            for key, raw in self._state.items()
-            for pair in self._target.expected(key, spec.version_of(views.validate_python(raw)))
+            for key, stored in self._state.items()
+            for pair in self._target.expected(key, spec.version_of(views.validate_json(stored)))
         )
 
     def close(self) -> None:
