@@ -1,11 +1,10 @@
-"""Per-record CPU cost of the worker's pure path: what its agents do with each record, without Kafka, RocksDB or
+"""Per-record CPU cost of the worker's pure path: what its two loops do with each batch, without Kafka, RocksDB or
 Elasticsearch.
 
-Stock receipts, then order commands (create, two items, submit, confirm) go through the same objects the agents
-use (``Decider``,
-``Projector``, the batch steps of the projector and the sink's bulk rendering); records the worker sends on
-(order summaries, stock commands, backorders) are routed to the agents that read their topics, as the worker would.
-Tables are dicts of the bytes a table would hold. Times are CPU time of this process (best of ``--repeat``).
+Stock receipts, then order commands (create, two items, submit, confirm) go through the same objects the loops
+use (``Deciders`` and ``Projectors`` in batches, and the sink's bulk rendering); records the worker sends on
+(stock commands, backorders, order summaries) are routed to the loop that reads their topics, as the worker would.
+Stores are dicts of the bytes a store would hold. Times are CPU time of this process (best of ``--repeat``).
 
     .venv/bin/python -m bench.micro_worker [--orders 2000] [--repeat 3]
 """
@@ -13,23 +12,24 @@ Tables are dicts of the bytes a table would hold. Times are CPU time of this pro
 import argparse
 import time
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from schemas import topics
-from schemas.codec import decode, encode
+from schemas.codec import encode
 from schemas.envelope import Payload, envelope_type, utc_now
 from schemas.inventory import ReceiveStock
 from schemas.orders import AddItem, ConfirmOrder, CreateOrder, SubmitOrder
-from streams.deciding import AggregateSpec, Decider
+from streams.deciding import Deciders
 from streams.es_sink import bulk_lines, newest_per_document
-from streams.projecting import ProjectionSpec, Projector, latest_snapshots
-from streams.specs import AGGREGATES, PROJECTIONS, TRANSLATORS
+from streams.memory import MemoryStores
+from streams.projecting import Projectors
+from streams.records import Consumed, Record
+from streams.specs import AGGREGATES, PROJECTIONS
 
 Message = tuple[str, bytes, bytes]  # topic, key, value
-BATCH = 1000  # records per projector batch, as ``ORDERFLOW_ES_BULK_MAX_DOCS``
+BATCH = 2000  # records per batch, as ``ORDERFLOW_WORKER_BATCH_MAX_RECORDS``
 
 
 def shop_commands(orders: int, customers: int = 300, products: int = 20, inks: int = 7) -> list[Message]:
@@ -77,86 +77,60 @@ class Stage:
 
 @dataclass
 class Pipeline:
-    """The worker's agents over in-memory tables; ``run`` feeds records until no agent has anything left."""
+    """The worker's two loops' pure work over in-memory stores, in batches of ``BATCH`` records; ``run`` feeds
+    records until neither has anything left."""
 
-    deciders: dict[str, tuple[AggregateSpec[Any], Decider[Any]]] = field(default_factory=dict)
-    projectors: dict[str, list[tuple[ProjectionSpec[Any], Projector[Any]]]] = field(default_factory=dict)
-    tables: dict[str, dict[str, bytes]] = field(default_factory=lambda: defaultdict(dict))
+    stores: MemoryStores = field(default_factory=MemoryStores)
     stages: dict[str, Stage] = field(default_factory=dict)
 
-    @classmethod
-    def of_worker(cls) -> "Pipeline":
-        pipeline = cls()
-        for aggregate in AGGREGATES:
-            pipeline.deciders[aggregate.commands_topic] = (aggregate, Decider(aggregate))
-        for projection in (*PROJECTIONS, *TRANSLATORS):
-            for topic in projection.topics:
-                pipeline.projectors.setdefault(topic, []).append((projection, Projector(projection)))
-        return pipeline
+    def __post_init__(self) -> None:
+        self.deciders = Deciders(AGGREGATES, self.stores.read)
+        self.projectors = Projectors(PROJECTIONS, self.stores.read)
 
     def run(self, messages: list[Message]) -> None:
-        pending = list(messages)
+        pending = [Consumed(topic, 0, offset, key, value) for offset, (topic, key, value) in enumerate(messages)]
         while pending:
-            by_topic: dict[str, list[Message]] = defaultdict(list)
-            for message in pending:
-                by_topic[message[0]].append(message)
+            commands = [record for record in pending if record.topic in self.deciders.topics]
+            events = [record for record in pending if record.topic in self.projectors.topics]
             pending = []
-            for topic, batch in by_topic.items():
-                pending.extend(self._consume(topic, batch))
+            for start in range(0, len(commands), BATCH):
+                pending += self._timed("deciders", commands[start:start + BATCH], self._decide)
+            for start in range(0, len(events), BATCH):
+                pending += self._timed("projectors (with bulk rendering)", events[start:start + BATCH],
+                                       self._project)
 
-    def _consume(self, topic: str, messages: list[Message]) -> list[Message]:
-        sent: list[Message] = []
-        if topic in self.deciders:
-            sent.extend(self._timed(f"decide {topic}", len(messages), self._decide, topic, messages))
-        for spec, projector in self.projectors.get(topic, []):
-            for start in range(0, len(messages), BATCH):
-                batch = messages[start:start + BATCH]
-                sent.extend(self._timed(f"project {spec.name} <- {topic}", len(batch), self._project, spec, projector,
-                                        batch))
-        return sent
-
-    def _timed(self, name: str, records: int, step: Any, *args: Any) -> list[Message]:
+    def _timed(self, name: str, batch: list[Consumed], step: Any) -> list[Consumed]:
         stage = self.stages.setdefault(name, Stage(name))
         start = time.process_time()
-        result = step(*args)
+        result = step(batch)
         stage.seconds += time.process_time() - start
-        stage.records += records
+        stage.records += len(batch)
         return result
 
-    def _decide(self, topic: str, messages: list[Message]) -> list[Message]:
-        spec, decider = self.deciders[topic]
-        table = self.tables[spec.table_name]
-        sent: list[Message] = []
-        for _, key, value in messages:
-            decided = decider.decide_record(key, value, table.get, utc_now())
-            if decided.dead_letter_reason is not None:
-                raise RuntimeError(f"the sample command could not be decided: {decided.dead_letter_reason}")
-            key = decided.aggregate_id.encode()
-            sent.extend((spec.events_topic, key, event) for event in decided.event_values)
-            if decided.stored is not None:
-                table[decided.aggregate_id] = decided.stored
-        return sent
+    def _decide(self, batch: list[Consumed]) -> list[Consumed]:
+        decisions = self.deciders.decide(batch, utc_now())
+        if decisions.dead_letters:
+            raise RuntimeError("a sample command could not be decided")
+        self.stores.apply(decisions.writes)
+        self.deciders.committed()
+        return _as_consumed(decisions.records)
 
-    def _project(self, spec: ProjectionSpec[Any], projector: Projector[Any], batch: list[Message]) -> list[Message]:
-        views, parts = self.tables[spec.table_name], self.tables[spec.parts_table_name]
-        actions, records = [], []
-        for position, (_, _, value) in enumerate(batch):
-            event = decode(value, spec.event_types)
-            part_key = spec.part_key(event)
-            projection = projector.project(event, views.get(event.aggregate_id),
-                                           parts.get(part_key) if part_key else None, position)
-            if projection.view is not None:
-                views[event.aggregate_id] = projection.view
-            if projection.part is not None:
-                parts[projection.part.key] = projection.part.value
-            actions.extend(projection.actions)
-            records.extend(projection.records)
-        bulk_lines(newest_per_document(actions)[0])
-        return [(record.topic, record.key, record.value) for record in latest_snapshots(records)]
+    def _project(self, batch: list[Consumed]) -> list[Consumed]:
+        projected = self.projectors.project(batch)
+        if projected.dead_letters:
+            raise RuntimeError("a sample event could not be projected")
+        bulk_lines(newest_per_document([action for action, _ in projected.actions])[0])
+        self.stores.apply(projected.writes)
+        self.projectors.committed()
+        return _as_consumed(projected.records)
+
+
+def _as_consumed(records: list[Record]) -> list[Consumed]:
+    return [Consumed(record.topic, 0, 0, record.key, record.value) for record in records]
 
 
 def measure(commands: list[Message]) -> Pipeline:
-    pipeline = Pipeline.of_worker()
+    pipeline = Pipeline()
     pipeline.run(commands)
     return pipeline
 
@@ -170,7 +144,7 @@ def report(runs: Iterable[Pipeline], commands: int) -> None:
     total = sum(stage.seconds for stage in best.values())
     for stage in best.values():
         print(f"{stage.name:48} {stage.records:7} records {stage.seconds / stage.records * 1e6:8.1f} us/record")
-    print(f"{'all agents, per command sent':48} {commands:7} commands {total / commands * 1e6:7.1f} us/command"
+    print(f"{'both loops, per command sent':48} {commands:7} commands {total / commands * 1e6:7.1f} us/command"
           f" = {commands / total:,.0f} commands/s on one core")
 
 

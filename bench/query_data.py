@@ -8,18 +8,18 @@ Elasticsearch is what the projector writes for those events (same documents, bul
 A rebuild does not know these orders (they are not in the event log) and drops them; the next query run reloads.
 """
 
-import asyncio
 import random
 import time
 from datetime import UTC, datetime, timedelta
 
-from elasticsearch import AsyncElasticsearch, Elasticsearch
+from elasticsearch import Elasticsearch
 
 from bench.events import order_events
 from bench.orders import plan_order
 from ops.progress import Progress
 from schemas.mappings import ORDER_EVENTS, ORDERS
-from streams.es_sink import ElasticsearchSink, IndexAction
+from streams.es_sink import ElasticsearchSink
+from streams.records import IndexAction
 from streams.specs import ORDER_VIEW
 
 PREFIX = "BQ"
@@ -37,12 +37,11 @@ def order_actions(number: int, seed: int, now: datetime) -> list[IndexAction]:
     plan = plan_order(order_id(number), rng)
     created_at = now - timedelta(seconds=rng.uniform(0, SPREAD_DAYS * 86400))
     view = None
-    newest: dict[str, IndexAction] = {}
+    actions: list[IndexAction] = []
     for event in order_events(plan, created_at, rng):
         view = ORDER_VIEW.fold(view, event)
-        for action in ORDER_VIEW.documents(view, event):
-            newest[action.doc_id] = action
-    return list(newest.values())
+        actions += ORDER_VIEW.event_documents(view, event)
+    return [*actions, *ORDER_VIEW.view_documents(view)] if view is not None else actions
 
 
 def loaded_count(es: Elasticsearch) -> int:
@@ -50,9 +49,9 @@ def loaded_count(es: Elasticsearch) -> int:
     return int(es.count(index=ORDERS.alias, query={"prefix": {"order_id": f"{PREFIX}-"}})["count"])
 
 
-async def load(elasticsearch_url: str, first: int, last: int, seed: int, timeout_s: float) -> int:
+def load(elasticsearch_url: str, first: int, last: int, seed: int, timeout_s: float) -> int:
     """Write orders ``first``..``last``; returns the last number written (earlier than ``last`` on timeout)."""
-    client = AsyncElasticsearch(elasticsearch_url, request_timeout=120)
+    client = Elasticsearch(elasticsearch_url, request_timeout=120)
     sink = ElasticsearchSink(client)
     progress = Progress(f"query data set: orders {first:,}..{last:,}", total=last - first + 1, unit="orders")
     deadline = time.monotonic() + timeout_s
@@ -64,14 +63,14 @@ async def load(elasticsearch_url: str, first: int, last: int, seed: int, timeout
                 break
             numbers = range(start, min(start + ORDERS_PER_WRITE, last + 1))
             actions = [action for number in numbers for action in order_actions(number, seed, now)]
-            refused = await sink.write(actions)
+            refused = sink.write(actions)
             if refused:
                 raise RuntimeError(f"Elasticsearch refused {len(refused)} documents: {refused[0].reason}")
             written = numbers[-1]
             progress.advance(len(numbers))
     finally:
         progress.finish()
-        await client.close()
+        client.close()
     return written
 
 
@@ -82,7 +81,7 @@ def ensure_loaded(elasticsearch_url: str, size: int, seed: int, timeout_s: float
     try:
         present = loaded_count(es)
         if present < size:
-            asyncio.run(load(elasticsearch_url, present + 1, size, seed, timeout_s))
+            load(elasticsearch_url, present + 1, size, seed, timeout_s)
         es.indices.refresh(index=f"{ORDERS.alias},{ORDER_EVENTS.alias}")
         return loaded_count(es)
     finally:

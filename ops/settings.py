@@ -88,10 +88,18 @@ class Settings(BaseSettings):
     )
     worker_session_timeout_s: float = Field(10.0, description="Kafka session timeout of the worker: how soon a crashed worker's partitions move")
     worker_producer_linger_s: float = Field(
-        0.02, ge=0, le=1,
-        description="How long the worker's producer gathers records into one request: fewer, larger requests for a "
-                    "little latency per hop",
+        0.005, ge=0, le=1,
+        description="How long the worker's producer gathers records into one request before its transaction "
+                    "commits (a commit sends what lingers at once)",
     )
+    worker_index: int = Field(0, ge=0, description="This worker process's number on the host: its store folder and "
+                                                   "transactional ids")
+    worker_batch_max_records: int = Field(2000, ge=1, description="Most records a worker loop takes into one batch "
+                                                                  "(one transaction, one bulk request)")
+    worker_transaction_timeout_s: float = Field(
+        30.0, gt=0, description="How long the broker lets a worker's transaction stay open before aborting it")
+    worker_cached_values: int = Field(10_000, ge=0, description="Parsed values a worker keeps per store")
+    max_record_bytes: int = Field(1_000_000, ge=10_000, description="Largest record a producer of the project sends")
 
     # Behaviour.
     max_wait_s: float = Field(30.0, description="Longest ?wait= a command may ask for")

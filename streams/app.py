@@ -1,48 +1,132 @@
-"""Composition root of the Faust worker."""
+"""Composition root of the worker.
+
+Faust is the application: the worker process, its lifecycle and signals, logging and the web server (``/health``,
+``/metrics``). The records themselves go through two transactional loops beneath Faust's per-record stream path
+(see ``streams.engine.loop``): the deciders (command topics) and the projectors (event topics), each a member of
+the worker's consumer group with its own transactional producer and its own stores.
+"""
+
+import asyncio
+import logging
 
 import faust
-from elasticsearch import AsyncElasticsearch
+from confluent_kafka.admin import AdminClient
+from elasticsearch import Elasticsearch
+from faust.app.base import BootStrategy
 from faust.web import Request, Response, View
+from mode import Service
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from ops.settings import Settings
-from streams.agents import register_decider, register_projector
+from schemas.envelope import utc_now
+from schemas.topics import COMMAND_OUTCOMES
+from streams.deciding import OUTCOMES_STORE, Deciders, decider_stores as decider_stores_of
+from streams.engine.health import LoopHealth
+from streams.engine.kafka import KafkaOptions, ensure_changelogs, restore
+from streams.engine.loop import TransactionalLoop
+from streams.engine.state import LoopStores
+from streams.engine.stores import PartitionStore, StoreFolders, StoreSpec
 from streams.es_sink import ElasticsearchSink
-from streams.specs import AGGREGATES, PROJECTIONS, TRANSLATORS
+from streams.handlers import DeciderHandler, ProjectorHandler
+from streams.metrics import WorkerMetrics
+from streams.projecting import Projectors, projector_stores as projector_stores_of
+from streams.specs import AGGREGATES, PROJECTIONS
+
+STOP_TIMEOUT_S = 7.0
+
+
+class _WebOnly(BootStrategy):
+    """Faust's own Kafka consumer and producer stay off: the loops have theirs."""
+
+    enable_kafka = False
+
+
+class WorkerApp(faust.App):
+    BootStrategy = _WebOnly
+
+
+def store_spec(settings: Settings, name: str) -> StoreSpec:
+    """A store's changelog: ``commands.outcomes`` for the outcomes (keyed by the bare command id), else the topic
+    named as the worker's tables have always named theirs."""
+    if name == OUTCOMES_STORE:
+        return StoreSpec(name, COMMAND_OUTCOMES, json_keys=False)
+    return StoreSpec(name, f"{settings.worker_id}-{name}-changelog")
+
+
+def kafka_options(settings: Settings) -> KafkaOptions:
+    return KafkaOptions(
+        bootstrap=settings.kafka_bootstrap, group=settings.worker_id,
+        session_timeout_s=settings.worker_session_timeout_s, linger_s=settings.worker_producer_linger_s,
+        transaction_timeout_s=settings.worker_transaction_timeout_s, max_record_bytes=settings.max_record_bytes,
+    )
+
+
+class Engine(Service):
+    """Starts the loops with the app and stops them with it."""
+
+    def __init__(self, loops: list[TransactionalLoop], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.loops = loops
+
+    async def on_start(self) -> None:
+        for loop in self.loops:
+            loop.start()
+
+    async def on_stop(self) -> None:
+        await asyncio.gather(*(asyncio.to_thread(loop.stop, STOP_TIMEOUT_S) for loop in self.loops))
 
 
 def build_app(settings: Settings) -> faust.App:
-    app = faust.App(
-        settings.worker_id,
-        broker=f"kafka://{settings.kafka_bootstrap}",
-        store="rocksdb://",
-        datadir=str(settings.data_dir / "worker"),
-        topic_partitions=settings.partitions,
-        topic_replication_factor=settings.replication_factor,
-        topic_disable_leader=True,
-        consumer_auto_offset_reset="earliest",
-        processing_guarantee="at_least_once",
-        producer_acks=-1,
-        producer_linger=settings.worker_producer_linger_s,
-        broker_session_timeout=settings.worker_session_timeout_s,
-        web_bind="127.0.0.1",
-        web_port=settings.worker_web_port,
-        web_host="127.0.0.1",
-        web_in_thread=False,
+    logging.getLogger("elastic_transport.transport").setLevel(logging.WARNING)
+    app = WorkerApp(
+        settings.worker_id, broker=f"kafka://{settings.kafka_bootstrap}", datadir=str(settings.data_dir / "worker"),
+        web_bind="127.0.0.1", web_port=settings.worker_web_port, web_host="127.0.0.1", web_in_thread=False,
     )
-    for aggregate in AGGREGATES:
-        register_decider(app, aggregate, settings.partitions)
-    sink = ElasticsearchSink(AsyncElasticsearch(settings.elasticsearch_url, request_timeout=30))
-    for projection in (*PROJECTIONS, *TRANSLATORS):
-        register_projector(
-            app, projection, sink, settings.partitions, settings.es_bulk_max_docs, settings.es_bulk_max_wait_s,
-        )
-    _register_health(app)
+    options = kafka_options(settings)
+    folders = StoreFolders(settings.data_dir / "worker" / "stores" / str(settings.worker_index))
+
+    def restore_stores(stores: list[tuple[StoreSpec, int, PartitionStore]]) -> int:
+        return restore(options, stores)
+
+    def loop_stores(names: tuple[str, ...]) -> LoopStores:
+        return LoopStores([store_spec(settings, name) for name in names], folders, restore_stores)
+
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 3})
+    decider_stores = loop_stores(decider_stores_of(AGGREGATES))
+    projector_stores = loop_stores(projector_stores_of(PROJECTIONS))
+    ensure_changelogs(admin, [spec for stores in (decider_stores, projector_stores) for spec in stores.specs
+                              if spec.changelog != COMMAND_OUTCOMES],
+                      settings.partitions, settings.replication_factor)
+    deciders_health, projectors_health = LoopHealth("deciders"), LoopHealth("projectors")
+    deciders = Deciders(AGGREGATES, decider_stores.read, settings.worker_cached_values)
+    projectors = Projectors(PROJECTIONS, projector_stores.read, settings.worker_cached_values)
+    sink = ElasticsearchSink(Elasticsearch(settings.elasticsearch_url, request_timeout=30), projectors_health)
+    projector = ProjectorHandler(projectors, projector_stores, sink)
+    loops = [
+        TransactionalLoop(DeciderHandler(deciders, decider_stores, utc_now), options,
+                          f"{settings.worker_id}-deciders-{settings.worker_index}", deciders_health,
+                          settings.worker_batch_max_records),
+        TransactionalLoop(projector, options, f"{settings.worker_id}-projectors-{settings.worker_index}",
+                          projectors_health, settings.worker_batch_max_records),
+    ]
+    app._extra_services.append(Engine(loops))  # noqa: SLF001 - Faust's list of services started with the app
+    healths = [deciders_health, projectors_health]
+    _register_web(app, healths, WorkerMetrics(healths, projector))
     return app
 
 
-def _register_health(app: faust.App) -> None:
+def _register_web(app: faust.App, healths: list[LoopHealth], metrics: "WorkerMetrics") -> None:
     @app.page("/health")
     class Health(View):
         async def get(self, request: Request) -> Response:
-            ready = app.rebalancing is False and bool(app.consumer.assignment())
-            return self.json({"status": "ok" if ready else "starting"}, status=200 if ready else 503)
+            healthy = all(health.healthy for health in healths)
+            body = {"status": "ok" if healthy else "unhealthy",
+                    "loops": {health.name: health.report() for health in healths}}
+            return self.json(body, status=200 if healthy else 503)
+
+    @app.page("/metrics")
+    class Metrics(View):
+        async def get(self, request: Request) -> Response:
+            registry = CollectorRegistry()
+            registry.register(metrics)
+            return self.bytes(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

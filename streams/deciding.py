@@ -1,27 +1,38 @@
-"""Deciding one command against one aggregate: pure, shared by every aggregate."""
+"""Deciding commands against aggregates: pure, shared by every aggregate.
+
+``Deciders`` is the decider loop's work on a batch of command records without I/O: stored state comes in through
+a ``Read`` port, and out come the records to produce (events, commands derived from them, dead letters) and the
+store writes (each aggregate's state once per batch, and each command's outcome, whose store's changelog is
+``commands.outcomes``). A command id already decided is a repeat: it changes nothing and emits nothing, its
+aggregate's state is written again (so a changelog that missed it gets it).
+"""
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import TypeAdapter
 from pydantic_core import from_json, to_json
 
 from domain.rejections import check_expected_version
-from schemas.codec import UndecodableRecord, decode, decode_keyed, encode
+from schemas.codec import UndecodableRecord, decode_keyed, encode
 from schemas.envelope import Envelope, Payload, envelope_type, event_id
-from schemas.outcomes import CommandOutcome, OutcomeStatus, Rejection
-from streams.stored import CACHED_VALUES, StoredValues
+from schemas.outcomes import OutcomeStatus, Rejection
+from streams.records import Consumed, Record, dead_letter_record
+from streams.tables import CACHED_VALUES, Codec, LegacyEntryCodec, ParsedTable, Read
 
 S = TypeVar("S")
 
 log = logging.getLogger(__name__)
 
-# How many recent outcomes an aggregate remembers to answer a redelivered command id again.
-REMEMBERED_OUTCOMES = 100
+OUTCOMES_STORE = "command-outcomes"
+UNDECIDABLE = "undecidable"
+
+
+def no_derived(state: Any, event: Envelope[Payload]) -> list[Record]:
+    return []
 
 
 @dataclass(frozen=True)
@@ -35,160 +46,62 @@ class AggregateSpec(Generic[S]):
     evolve: Callable[[S | None, Payload, str], S]
     state_type: type[S]
     version_of: Callable[[S], int]
+    # Commands for other aggregates an accepted event calls for, given the state after it.
+    derive: Callable[[S, Envelope[Payload]], list[Record]] = no_derived
+    # How the state is stored (default: one key, its JSON).
+    codec: Codec[S] | None = None
 
     @property
     def table_name(self) -> str:
         return f"{self.name}-aggregates"
 
-
-@dataclass(frozen=True)
-class RememberedOutcome:
-    """An outcome as it was published: the command id to find it by and its JSON, kept as it is until asked for."""
-
-    command_id: str
-    json: bytes
-
-    @classmethod
-    def of(cls, outcome: CommandOutcome) -> "RememberedOutcome":
-        return cls(str(outcome.command_id), outcome.__pydantic_serializer__.to_json(outcome))
-
-    def outcome(self) -> CommandOutcome:
-        return CommandOutcome.model_validate_json(self.json)
+    def state_codec(self) -> Codec[S]:
+        return self.codec if self.codec is not None else LegacyEntryCodec(self.state_type)
 
 
 @dataclass(frozen=True)
-class AggregateEntry(Generic[S]):
-    """What the decider's table holds per aggregate: the state and its recent outcomes."""
+class Decided:
+    """One command decided: the state after it, its events (encoded), its outcome (JSON) and derived commands."""
 
-    state: S | None = None
-    outcomes: tuple[RememberedOutcome, ...] = ()
-
-    def outcome_of(self, command_id: uuid.UUID) -> RememberedOutcome | None:
-        wanted = str(command_id)
-        return next((outcome for outcome in self.outcomes if outcome.command_id == wanted), None)
-
-
-@dataclass(frozen=True)
-class Handled:
-    entry: AggregateEntry[Any]
-    events: list[Envelope[Payload]]
-    outcome: CommandOutcome
-    redelivered: bool = False
-    # The records to publish: ``events`` encoded, in order, and the outcome's JSON.
-    event_values: tuple[bytes, ...] = ()
-    outcome_value: bytes = b""
+    state: Any
+    event_values: tuple[bytes, ...]
+    outcome: bytes
+    derived: tuple[Record, ...] = ()
+    accepted: bool = False
 
 
-@dataclass
-class EntryCodec(Generic[S]):
-    """The table value: ``{"state": …, "outcomes": […]}`` as JSON bytes. Remembered outcomes are copied in as the
-    JSON they were published with, so storing an entry never serialises its outcomes again."""
-
-    spec: AggregateSpec[S]
-    _adapter: TypeAdapter[Any] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self._adapter = TypeAdapter(self.spec.state_type | None)
-
-    def dump(self, entry: AggregateEntry[S]) -> bytes:
-        outcomes = b",".join(outcome.json for outcome in entry.outcomes)
-        return b'{"state":%b,"outcomes":[%b]}' % (self._adapter.dump_json(entry.state), outcomes)
-
-    def load(self, stored: bytes | None) -> AggregateEntry[S]:
-        if stored is None:
-            return AggregateEntry()
-        raw = from_json(stored)
-        return AggregateEntry(
-            state=self._adapter.validate_python(raw["state"]),
-            outcomes=tuple(RememberedOutcome(outcome["command_id"], to_json(outcome)) for outcome in raw["outcomes"]),
-        )
-
-
-@dataclass(frozen=True)
-class DecidedRecord:
-    """What the decider agent writes for one command record: the events, the outcome and the entry to store, or,
-    when the record cannot be decided, only a dead letter with the reason."""
-
-    aggregate_id: str = ""
-    command_id: str = ""
-    event_values: tuple[bytes, ...] = ()
-    outcome_value: bytes | None = None
-    stored: bytes | None = None
-    dead_letter_reason: str | None = None
-
-
-class Decider(Generic[S]):
-    """The decider agent's work on one command without the I/O: the stored entry in; the handled command and the
-    entry to store (``None``: unchanged) out."""
-
-    def __init__(self, spec: AggregateSpec[S], cached_entries: int = CACHED_VALUES) -> None:
-        self.spec = spec
-        codec = EntryCodec(spec)
-        self._entries = StoredValues(codec.load, codec.dump, cached_entries)
-
-    def decide(self, command: Envelope[Payload], stored: bytes | None, now: datetime) -> tuple[Handled, bytes | None]:
-        entry = self._entries.load(command.aggregate_id, stored) or AggregateEntry()
-        handled = handle_command(self.spec, entry, command, now)
-        if handled.redelivered:
-            return handled, None
-        return handled, self._entries.dump(command.aggregate_id, handled.entry)
-
-    def decide_record(self, key: bytes | None, value: bytes | None, stored_entry: Callable[[str], bytes | None],
-                      now: datetime) -> DecidedRecord:
-        """A failing rule dead-letters its command rather than stopping the partition behind it."""
-        try:
-            command = decode_keyed(key, value, self.spec.command_types)
-        except UndecodableRecord as error:
-            return DecidedRecord(dead_letter_reason=str(error))
-        try:
-            handled, stored = self.decide(command, stored_entry(command.aggregate_id), now)
-        except Exception as error:  # noqa: BLE001 - any bug in a rule, whatever it raises
-            log.exception("deciding command %s failed", command.id)
-            return DecidedRecord(dead_letter_reason=f"deciding {command.type} failed: {type(error).__name__}: {error}")
-        return DecidedRecord(command.aggregate_id, str(command.id), handled.event_values, handled.outcome_value, stored)
-
-
-def handle_command(
-    spec: AggregateSpec[S], entry: AggregateEntry[S], command: Envelope[Payload], now: datetime
-) -> Handled:
-    previous = entry.outcome_of(command.id)
-    if previous is not None:
-        return _redelivered(spec, entry, previous)
-    version = _version(spec, entry.state)
-    decision = check_expected_version(command.version, version) or spec.decide(entry.state, command.payload)
+def decide_command(spec: AggregateSpec[S], state: S | None, command: Envelope[Payload], now: datetime) -> Decided:
+    version = _version(spec, state)
+    decision = check_expected_version(command.version, version) or spec.decide(state, command.payload)
     if isinstance(decision, Rejection):
-        outcome = _outcome(command, OutcomeStatus.REJECTED, now, version=version, code=decision.code, reason=decision.reason)
-        return _handled(entry, entry.state, [], (), outcome)
-    state = entry.state
-    events: list[Envelope[Payload]] = []
+        outcome = outcome_json(command.id, command.type, command.aggregate_id, OutcomeStatus.REJECTED, now,
+                               version=version, code=decision.code, reason=decision.reason)
+        return Decided(state, (), outcome)
+    values: list[bytes] = []
+    derived: list[Record] = []
     for payload in decision:
         state = spec.evolve(state, payload, command.aggregate_id)
-        events.append(_event(command, payload, spec.version_of(state)))
-    values = tuple(encode(event) for event in events)
-    outcome = _outcome(
-        command, OutcomeStatus.ACCEPTED, now, version=_version(spec, state),
-        events=[from_json(value) for value in values],
-    )
-    return _handled(entry, state, events, values, outcome)
+        event = _event(command, payload, spec.version_of(state))
+        values.append(encode(event))
+        derived.extend(spec.derive(state, event))
+    outcome = outcome_json(command.id, command.type, command.aggregate_id, OutcomeStatus.ACCEPTED, now,
+                           version=_version(spec, state), events=values)
+    return Decided(state, tuple(values), outcome, tuple(derived), accepted=True)
+
+
+def outcome_json(command_id: uuid.UUID | str, command_type: str, aggregate_id: str, status: OutcomeStatus,
+                 now: datetime, version: int | None = None, events: Iterable[bytes] = (), code: str | None = None,
+                 reason: str | None = None) -> bytes:
+    """A ``CommandOutcome`` as JSON, with the events spliced in as the bytes they were published as."""
+    head = to_json({"command_id": str(command_id), "command_type": command_type, "aggregate_id": aggregate_id,
+                    "status": status.value, "version": version})
+    tail = to_json({"code": code, "reason": reason, "decided_at": now})
+    return b'%b,"events":[%b],%b' % (head[:-1], b",".join(events), tail[1:])
 
 
 def _version(spec: AggregateSpec[S], state: S | None) -> int:
     """0 for an aggregate that does not exist: also after a command it accepted without any event."""
     return spec.version_of(state) if state is not None else 0
-
-
-def _handled(entry: AggregateEntry[S], state: S | None, events: list[Envelope[Payload]], values: tuple[bytes, ...],
-             outcome: CommandOutcome) -> Handled:
-    remembered = RememberedOutcome.of(outcome)
-    entry = AggregateEntry(state=state, outcomes=(*entry.outcomes, remembered)[-REMEMBERED_OUTCOMES:])
-    return Handled(entry, events, outcome, event_values=values, outcome_value=remembered.json)
-
-
-def _redelivered(spec: AggregateSpec[Any], entry: AggregateEntry[Any], previous: RememberedOutcome) -> Handled:
-    outcome = previous.outcome()
-    events = [decode(to_json(raw), spec.event_types) for raw in outcome.events]
-    return Handled(entry, events, outcome, redelivered=True,
-                   event_values=tuple(encode(event) for event in events), outcome_value=previous.json)
 
 
 def _event(command: Envelope[Payload], payload: Payload, version: int) -> Envelope[Payload]:
@@ -199,8 +112,114 @@ def _event(command: Envelope[Payload], payload: Payload, version: int) -> Envelo
     )
 
 
-def _outcome(command: Envelope[Payload], status: OutcomeStatus, now: datetime, **details: Any) -> CommandOutcome:
-    return CommandOutcome(
-        command_id=command.id, command_type=command.type, aggregate_id=command.aggregate_id,
-        status=status, decided_at=now, **details,
-    )
+@dataclass
+class Decisions:
+    """A batch decided: records to produce and store writes (store, partition, key, bytes)."""
+
+    records: list[Record] = field(default_factory=list)
+    writes: list[tuple[str, int, str, bytes | None]] = field(default_factory=list)
+    decided: int = 0
+    repeats: int = 0
+    dead_letters: int = 0
+
+
+def decider_stores(specs: Iterable[AggregateSpec[Any]]) -> tuple[str, ...]:
+    """The stores the deciders of ``specs`` keep: each aggregate's states, and the outcomes."""
+    return (*(spec.table_name for spec in specs), OUTCOMES_STORE)
+
+
+class Deciders:
+    """Every aggregate's decider over one batch of command records."""
+
+    def __init__(self, specs: Iterable[AggregateSpec[Any]], read: Read, cache_size: int = CACHED_VALUES) -> None:
+        self.specs = tuple(specs)
+        self._by_topic = {spec.commands_topic: spec for spec in self.specs}
+        self._states = {spec.name: ParsedTable(spec.table_name, read, spec.state_codec(), cache_size)
+                        for spec in self.specs}
+        self._read = read
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return tuple(self._by_topic)
+
+    def decide(self, records: Iterable[Consumed], now: datetime) -> Decisions:
+        out = Decisions()
+        decided_now: set[str] = set()
+        for record in records:
+            self._decide_one(record, now, out, decided_now)
+        for table in self._states.values():
+            out.writes.extend((table.store, partition, key, value) for partition, key, value in table.changes())
+        return out
+
+    def _decide_one(self, record: Consumed, now: datetime, out: Decisions, decided_now: set[str]) -> None:
+        spec = self._by_topic[record.topic]
+        try:
+            command = decode_keyed(record.key, record.value, spec.command_types)
+        except UndecodableRecord as error:
+            self._undecidable(record, str(error), now, out)
+            return
+        states = self._states[spec.name]
+        state = states.get(record.partition, command.aggregate_id)
+        command_id = str(command.id)
+        if command_id in decided_now or self._decided_before(record.partition, command_id):
+            out.repeats += 1
+            if state is not None:
+                states.put(record.partition, command.aggregate_id, state)
+            return
+        try:
+            decided = decide_command(spec, state, command, now)
+        except Exception as error:  # noqa: BLE001 - any bug in a rule, whatever it raises
+            log.exception("deciding command %s failed", command.id)
+            self._undecidable(record, f"deciding {command.type} failed: {type(error).__name__}: {error}", now, out)
+            return
+        decided_now.add(command_id)
+        out.decided += 1
+        if decided.accepted:
+            if decided.state is not None:
+                states.put(record.partition, command.aggregate_id, decided.state)
+            key = command.aggregate_id.encode()
+            out.records.extend(Record(spec.events_topic, key, value) for value in decided.event_values)
+            out.records.extend(decided.derived)
+        out.writes.append((OUTCOMES_STORE, record.partition, command_id, decided.outcome))
+
+    def _decided_before(self, partition: int, command_id: str) -> bool:
+        stored = self._read(OUTCOMES_STORE, partition, command_id)
+        # A command dead-lettered before may come back corrected (``orderflow deadletter resend``): decide it then.
+        return stored is not None and from_json(stored).get("code") != UNDECIDABLE
+
+    def _undecidable(self, record: Consumed, reason: str, now: datetime, out: Decisions) -> None:
+        """A dead letter, and a rejected outcome when the record names its command, so nobody waits for it."""
+        out.dead_letters += 1
+        out.records.append(dead_letter_record(record, reason))
+        named = _command_named_in(record)
+        if named is not None:
+            command_id, command_type, aggregate_id = named
+            outcome = outcome_json(command_id, command_type, aggregate_id, OutcomeStatus.REJECTED, now,
+                                   code=UNDECIDABLE, reason=reason)
+            out.writes.append((OUTCOMES_STORE, record.partition, str(command_id), outcome))
+
+    def committed(self) -> None:
+        for table in self._states.values():
+            table.commit()
+
+    def discarded(self) -> None:
+        for table in self._states.values():
+            table.discard()
+
+    def forget(self, partitions: set[int]) -> None:
+        for table in self._states.values():
+            table.forget(partitions)
+
+
+def _command_named_in(record: Consumed) -> tuple[uuid.UUID, str, str] | None:
+    """The command id, type and aggregate id of a record that is not a valid command, as far as it says them."""
+    try:
+        raw = from_json(record.value or b"")
+        command_id = uuid.UUID(str(raw["id"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+    key = record.key.decode("utf-8", "replace") if record.key else ""
+    aggregate_id = raw.get("aggregate_id") if isinstance(raw.get("aggregate_id"), str) else key
+    command_type = raw.get("type") if isinstance(raw.get("type"), str) else "unknown"
+    return command_id, command_type[:100], (aggregate_id or key or "unknown")[:64]
+

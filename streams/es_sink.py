@@ -1,27 +1,44 @@
-"""Bulk writes to Elasticsearch with external versions; waits out outages instead of dropping."""
+"""Bulk writes to Elasticsearch with external versions; waits out outages instead of dropping.
 
-import asyncio
+One ``write`` is one batch's documents: it returns once every document is written, found stale (the index holds
+that version or a newer one) or refused for good (e.g. a mapping error: the caller dead-letters its origin). While
+Elasticsearch cannot take them it retries with backoff, through the ``wait`` it is given (the worker's waits keep
+its Kafka group membership alive and give up when the batch is abandoned), and says so through ``health``.
+"""
+
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from elasticsearch import ApiError, AsyncElasticsearch, TransportError
+from elasticsearch import ApiError, Elasticsearch, TransportError
 from pydantic_core import to_json
+
+from streams.records import IndexAction
 
 log = logging.getLogger(__name__)
 
+ELASTICSEARCH = "elasticsearch"
 RETRYABLE_STATUS = {429, 502, 503, 504}
+TOO_LARGE = 413
 MAX_BACKOFF_S = 10.0
 
+Wait = Callable[[float], None]
 
-@dataclass(frozen=True)
-class IndexAction:
-    """Index ``document`` as ``doc_id`` unless the index already holds ``version`` or newer."""
 
-    index: str
-    doc_id: str
-    version: int
-    document: dict[str, Any]
+class Health(Protocol):
+    def problem(self, source: str, reason: str) -> None: ...
+
+    def resolved(self, source: str) -> None: ...
+
+
+class _Unwatched:
+    def problem(self, source: str, reason: str) -> None:
+        pass
+
+    def resolved(self, source: str) -> None:
+        pass
 
 
 @dataclass(frozen=True)
@@ -31,32 +48,33 @@ class FailedAction:
 
 
 class ElasticsearchSink:
-    def __init__(self, client: AsyncElasticsearch) -> None:
+    def __init__(self, client: Elasticsearch, health: Health | None = None) -> None:
         self._client = client
+        self._health = health or _Unwatched()
         self.written = 0
         self.stale = 0
 
-    async def write(self, actions: list[IndexAction]) -> list[FailedAction]:
-        """Write all actions; returns only those Elasticsearch refused for good (e.g. a mapping error).
+    def write(self, actions: list[IndexAction], wait: Wait = time.sleep) -> list[FailedAction]:
+        """Write all actions; returns only those Elasticsearch refused for good.
 
         Of several actions for one document only the newest is sent: the older versions would be replaced by it at
         once. Should Elasticsearch refuse the newest, the older ones are written after all, as if each had been sent.
         """
         newest, superseded = newest_per_document(actions)
-        failed = await self._write_all(newest)
+        failed = self._write_all(newest, wait)
         refused = {(failure.action.index, failure.action.doc_id) for failure in failed}
         retried = [action for action in superseded if (action.index, action.doc_id) in refused]
         self.stale += len(superseded) - len(retried)
-        return failed + await self.write(retried) if retried else failed
+        return failed + self.write(retried, wait) if retried else failed
 
-    async def _write_all(self, actions: list[IndexAction]) -> list[FailedAction]:
+    def _write_all(self, actions: list[IndexAction], wait: Wait) -> list[FailedAction]:
         pending = list(actions)
         failed: list[FailedAction] = []
         attempt = 0
         while pending:
-            response = await self._bulk_until_reachable(pending)
+            items = self._bulk(pending, wait)
             retry: list[IndexAction] = []
-            for action, item in zip(pending, response["items"], strict=True):
+            for action, item in zip(pending, items, strict=True):
                 status = item["index"]["status"]
                 if status < 300:
                     self.written += 1
@@ -69,21 +87,28 @@ class ElasticsearchSink:
             pending = retry
             if pending:
                 attempt += 1
-                await asyncio.sleep(_backoff(attempt))
+                wait(_backoff(attempt))
         return failed
 
-    async def _bulk_until_reachable(self, actions: list[IndexAction]) -> dict[str, Any]:
+    def _bulk(self, actions: list[IndexAction], wait: Wait) -> list[dict[str, Any]]:
+        """The bulk answer's items; a request too large for Elasticsearch is sent in halves."""
         attempt = 0
         while True:
             try:
-                return (await self._client.bulk(operations=bulk_lines(actions))).body
+                items: list[dict[str, Any]] = self._client.bulk(operations=bulk_lines(actions)).body["items"]
+                self._health.resolved(ELASTICSEARCH)
+                return items
             except (TransportError, ApiError) as error:
-                if isinstance(error, ApiError) and error.status_code not in RETRYABLE_STATUS:
-                    raise
+                status = error.status_code if isinstance(error, ApiError) else None
+                if status == TOO_LARGE and len(actions) > 1:
+                    half = len(actions) // 2
+                    return self._bulk(actions[:half], wait) + self._bulk(actions[half:], wait)
                 attempt += 1
                 delay = _backoff(attempt)
-                log.warning("Elasticsearch unavailable (%s); retrying %d actions in %.1fs", error, len(actions), delay)
-                await asyncio.sleep(delay)
+                self._health.problem(ELASTICSEARCH, f"bulk of {len(actions)} documents not taken: {error}")
+                log.warning("Elasticsearch did not take %d documents (%s); retrying in %.1fs", len(actions), error,
+                            delay)
+                wait(delay)
 
 
 def newest_per_document(actions: list[IndexAction]) -> tuple[list[IndexAction], list[IndexAction]]:

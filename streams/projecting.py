@@ -1,76 +1,36 @@
-"""Projecting one event into a read view: pure, shared by every projector."""
+"""Projecting events into read views: pure, the one folding path of the live projector loop, the rebuild and the
+tests.
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+``Projectors`` folds a batch of event records into the views (stored through a ``Read`` port) and returns what the
+batch asks for: documents to index (each with the record it comes from, so a refused one is dead-lettered with
+its origin), records to send on, dead letters and store writes. A view's own documents and records are rendered
+once per batch, from the view as the batch leaves it; event documents (timeline entries) once per event.
+
+A view that cannot apply an event is *behind*: an event that fails to fold is dead-lettered once; later events
+of that view that cannot follow it are held with the mark (up to ``HELD_EVENTS``, the rest counted), so that
+once the missing event arrives (e.g. resent from the dead letters) the view catches up by itself.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
-from pydantic import TypeAdapter
-
+from schemas.codec import UndecodableRecord, decode, decode_keyed
 from schemas.envelope import Envelope, Payload
-from streams.es_sink import IndexAction
-from streams.stored import CACHED_VALUES, StoredValues
+from streams.records import Consumed, IndexAction, Record, dead_letter_record
+from streams.tables import CACHED_VALUES, JsonCodec, ParsedTable, Read
 
 V = TypeVar("V")
 P = TypeVar("P")
-# How a view or a part is stored: as JSON-ready dicts (``ProjectionSpec.project``) or as JSON bytes (``Projector``).
-T = TypeVar("T")
 Fold = Callable[[V | None, Envelope[Payload]], V]
 # (view, part, event, position) -> (view, part): returns the very ``part`` it was given when the part is unchanged.
 PartFold = Callable[[V | None, P | None, Envelope[Payload], int], tuple[V, P | None]]
 
-
-@dataclass(frozen=True)
-class Record:
-    """A record a projection hands on to another one through a topic. Records with the same ``topic`` and
-    ``snapshot_of`` are whole snapshots of one thing, each replacing the one before: of several sent together only
-    the last one needs to be sent."""
-
-    topic: str
-    key: bytes
-    value: bytes
-    snapshot_of: str | None = None
-
-
-@dataclass(frozen=True)
-class PartWrite(Generic[T]):
-    key: str
-    value: T
-
-
-@dataclass(frozen=True)
-class Projection(Generic[T]):
-    """What one event asks for: the new view to store (``None``: unchanged), the documents to index, the
-    records to send on and the part to store (``None``: unchanged)."""
-
-    view: T | None = None
-    actions: list[IndexAction] = field(default_factory=list)
-    records: list[Record] = field(default_factory=list)
-    part: PartWrite[T] | None = None
-
-
-@dataclass(frozen=True)
-class FoldResult(Generic[V, P]):
-    """One event folded: the view after it, whether it changed, and the part it changed (``None``: unchanged)."""
-
-    view: V
-    changed: bool
-    part: PartWrite[P] | None = None
+HELD_EVENTS = 200
 
 
 class VersionGap(ValueError):
     pass
-
-
-def latest_snapshots(records: list[Record]) -> list[Record]:
-    """``records`` in order, less the snapshots a later record of the same thing replaces."""
-    last = {(record.topic, record.snapshot_of): index for index, record in enumerate(records)
-            if record.snapshot_of is not None}
-    return [record for index, record in enumerate(records)
-            if record.snapshot_of is None or last[(record.topic, record.snapshot_of)] == index]
-
-
-def no_records(view: Any, event: Envelope[Payload]) -> list[Record]:
-    return []
 
 
 def in_sequence(fold: Fold[V], version_of: Callable[[V], int]) -> Fold[V]:
@@ -89,16 +49,23 @@ def in_sequence(fold: Fold[V], version_of: Callable[[V], int]) -> Fold[V]:
     return folded
 
 
+def no_event_documents(view: Any, event: Envelope[Payload]) -> list[IndexAction]:
+    return []
+
+
+def no_records(view: Any, event: Envelope[Payload]) -> list[Record]:
+    return []
+
+
 @dataclass
 class PartTable(Generic[V, P]):
     """A second table beside the views, for the parts a view sums up (what each order contributed to its customer),
     so that the view stays the same size however many parts it has.
 
     ``key_of`` names the part an event folds into (``None``: the event folds into the view alone, through the spec's
-    ``fold``). The part is read and written while the view's own record is processed, so it lands in that record's
-    partition (Faust tables write to the current event's partition, not to a hash of the key) next to its view.
-    ``fold`` is given the record's offset in its partition as ``position``: every event with a part key must come
-    from one topic, so that positions grow with the records of one view.
+    ``fold``). A part lives in the partition of its view's records. ``fold`` is given the record's offset in its
+    partition as ``position``: every event with a part key must come from one topic, so that positions grow with
+    the records of one view.
     """
 
     name: str
@@ -106,18 +73,14 @@ class PartTable(Generic[V, P]):
     key_of: Callable[[Envelope[Payload]], str | None]
     fold: PartFold[V, P]
 
-    def __post_init__(self) -> None:
-        self._adapter: TypeAdapter[Any] = TypeAdapter(self.part_type)
 
-    @property
-    def adapter(self) -> TypeAdapter[Any]:
-        return self._adapter
+@dataclass(frozen=True)
+class Folded(Generic[V]):
+    """One event folded: the view after it, whether it changed, and the part it changed (``None``: unchanged)."""
 
-    def load(self, raw: dict[str, Any] | None) -> P | None:
-        return self._adapter.validate_python(raw) if raw is not None else None
-
-    def dump(self, part: P) -> dict[str, Any]:
-        return self._adapter.dump_python(part, mode="json")
+    view: V
+    changed: bool
+    part: tuple[str, Any] | None = None
 
 
 @dataclass
@@ -131,12 +94,11 @@ class ProjectionSpec(Generic[V]):
     view_type: type[V]
     version_of: Callable[[V], int]
     fold: Fold[V]
-    documents: Callable[[V, Envelope[Payload]], list[IndexAction]]
-    records: Callable[[V, Envelope[Payload]], list[Record]] = no_records
+    view_documents: Callable[[V], list[IndexAction]]
+    event_documents: Callable[[V, Envelope[Payload]], list[IndexAction]] = no_event_documents
+    # Records the view sends on as the batch leaves it, given the last event that changed it.
+    view_records: Callable[[V, Envelope[Payload]], list[Record]] = no_records
     parts: PartTable[V, Any] | None = None
-
-    def __post_init__(self) -> None:
-        self._adapter: TypeAdapter[Any] = TypeAdapter(self.view_type)
 
     @property
     def table_name(self) -> str:
@@ -147,75 +109,215 @@ class ProjectionSpec(Generic[V]):
         return f"{self.name}-{self.parts.name}" if self.parts else ""
 
     @property
+    def behind_table_name(self) -> str:
+        return f"{self.name}-behind"
+
+    @property
     def table_names(self) -> list[str]:
-        return [self.table_name, self.parts_table_name] if self.parts else [self.table_name]
+        names = [self.table_name, self.behind_table_name]
+        return [*names, self.parts_table_name] if self.parts else names
 
     def part_key(self, event: Envelope[Payload]) -> str | None:
         return self.parts.key_of(event) if self.parts else None
 
-    def project(self, raw_view: dict[str, Any] | None, event: Envelope[Payload],
-                raw_part: dict[str, Any] | None = None, position: int | None = None) -> Projection[dict[str, Any]]:
-        """Fold the next event (with the part it names, stored under ``part_key(event)``, and the record's
-        ``position``). An event that changes nothing (already folded) re-sends the view's documents and records
-        (external versions and newer-wins readers make that harmless), so a crash between the table write and the
-        sends loses nothing."""
-        view = self._adapter.validate_python(raw_view) if raw_view is not None else None
-        part = self.parts.load(raw_part) if self.parts is not None else None
-        folded = self.fold_event(view, event, part, position)
-        stored_view = self._adapter.dump_python(folded.view, mode="json") if folded.changed else None
-        stored_part = None
-        if folded.part is not None and self.parts is not None:
-            stored_part = PartWrite(folded.part.key, self.parts.dump(folded.part.value))
-        return self.rendered(folded, event, stored_view, stored_part)
-
-    def fold_event(self, view: V | None, event: Envelope[Payload], part: Any = None,
-                   position: int | None = None) -> FoldResult[V, Any]:
-        """``project`` on parsed values: the view and the part are given and returned as objects."""
+    def fold_event(self, view: V | None, event: Envelope[Payload], part: Any, position: int) -> Folded[V]:
         key = self.part_key(event)
         if key is None or self.parts is None:
             folded, part_write = self.fold(view, event), None
-        elif position is None:
-            raise TypeError(f"projection {self.name!r} folds {event.type} with its part {key!r}: give the stored "
-                            "part and the record's position")
         else:
             folded, new_part = self.parts.fold(view, part, event, position)
-            part_write = PartWrite(key, new_part) if new_part is not None and new_part is not part else None
+            part_write = (key, new_part) if new_part is not None and new_part is not part else None
         changed = view is None or self.version_of(folded) != self.version_of(view)
-        return FoldResult(folded, changed, part_write)
+        return Folded(folded, changed, part_write)
 
-    def rendered(self, folded: FoldResult[V, Any], event: Envelope[Payload], view: T | None,
-                 part: PartWrite[T] | None) -> Projection[T]:
-        """The projection of ``folded``, with the view and the part to store in their stored form."""
-        return Projection(
-            view=view, actions=self.documents(folded.view, event), records=self.records(folded.view, event), part=part,
-        )
+
+@dataclass(frozen=True)
+class Behind:
+    """A view that stopped at ``since_version`` because an event could not be applied (``reason``). ``held``: the
+    later events of the view, as their JSON, waiting for the missing one; ``not_held``: those beyond the bound,
+    which only a rebuild folds."""
+
+    since_version: int
+    reason: str
+    held: tuple[str, ...] = ()
+    not_held: int = 0
+
+    def holding(self, value: bytes) -> "Behind":
+        if len(self.held) >= HELD_EVENTS:
+            return replace(self, not_held=self.not_held + 1)
+        return replace(self, held=(*self.held, value.decode()))
+
+
+@dataclass
+class Projected:
+    """A batch folded."""
+
+    actions: list[tuple[IndexAction, Consumed]] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    dead_letters: list[Record] = field(default_factory=list)
+    writes: list[tuple[str, int, str, bytes | None]] = field(default_factory=list)
+    events: int = 0
+
+
+@dataclass
+class _Tables(Generic[V]):
+    views: ParsedTable[V]
+    behind: ParsedTable[Behind]
+    parts: ParsedTable[Any] | None
+
+    def all(self) -> list[ParsedTable[Any]]:
+        return [self.views, self.behind, *([self.parts] if self.parts else [])]
+
+
+@dataclass(frozen=True)
+class _Changed:
+    spec: ProjectionSpec[Any]
+    partition: int
+    key: str
+    event: Envelope[Payload]
+    origin: Consumed
+
+
+def projector_stores(specs: Iterable[ProjectionSpec[Any]]) -> tuple[str, ...]:
+    return tuple(name for spec in specs for name in spec.table_names)
+
+
+class Projectors:
+    """Every projection over one batch of event records; each topic feeds one projection."""
+
+    def __init__(self, specs: Iterable[ProjectionSpec[Any]], read: Read, cache_size: int = CACHED_VALUES) -> None:
+        self.specs = tuple(specs)
+        self._by_topic: dict[str, ProjectionSpec[Any]] = {}
+        for spec in self.specs:
+            for topic in spec.topics:
+                if topic in self._by_topic:
+                    raise ValueError(f"{topic} feeds both {self._by_topic[topic].name} and {spec.name}")
+                self._by_topic[topic] = spec
+        self._tables = {spec.name: _tables(spec, read, cache_size) for spec in self.specs}
+        self.behind_changes = 0  # views that fell behind (+) or caught up (-) in the last batch
 
     @property
-    def adapter(self) -> TypeAdapter[Any]:
-        return self._adapter
+    def topics(self) -> tuple[str, ...]:
+        return tuple(self._by_topic)
+
+    def project(self, records: Iterable[Consumed]) -> Projected:
+        out = Projected()
+        changed: dict[tuple[str, int, str], _Changed] = {}
+        self.behind_changes = 0
+        for record in records:
+            out.events += 1
+            self._project_record(record, out, changed)
+        for view in changed.values():
+            self._render(view, out)
+        for tables in self._tables.values():
+            for table in tables.all():
+                out.writes.extend((table.store, partition, key, value) for partition, key, value in table.changes())
+        return out
+
+    def _project_record(self, record: Consumed, out: Projected, changed: dict[tuple[str, int, str], _Changed]) -> None:
+        spec = self._by_topic[record.topic]
+        try:
+            event = decode_keyed(record.key, record.value, spec.event_types)
+        except UndecodableRecord as error:
+            out.dead_letters.append(dead_letter_record(record, str(error)))
+            return
+        try:
+            self._fold(spec, record, event, out, changed)
+        except VersionGap as gap:
+            self._fall_behind(spec, record.partition, event.aggregate_id, str(gap), record.value or b"")
+            return
+        except ValueError as error:
+            out.dead_letters.append(dead_letter_record(record, f"{spec.name} view cannot apply {event.type}: {error}"))
+            self._fall_behind(spec, record.partition, event.aggregate_id, f"{event.type} v{event.version}: {error}")
+            return
+        self._catch_up(spec, record, event.aggregate_id, out, changed)
+
+    def _fold(self, spec: ProjectionSpec[Any], record: Consumed, event: Envelope[Payload], out: Projected,
+              changed: dict[tuple[str, int, str], _Changed]) -> None:
+        """Fold one event into its view (raises when it cannot be applied)."""
+        tables = self._tables[spec.name]
+        partition, key = record.partition, event.aggregate_id
+        part_key = spec.part_key(event)
+        part = tables.parts.get(partition, part_key) if tables.parts is not None and part_key is not None else None
+        folded = spec.fold_event(tables.views.get(partition, key), event, part, record.offset)
+        if folded.part is not None and tables.parts is not None:
+            tables.parts.put(partition, *folded.part)
+        if folded.changed:
+            tables.views.put(partition, key, folded.view)
+            changed[(spec.name, partition, key)] = _Changed(spec, partition, key, event, record)
+            out.actions.extend((action, record) for action in spec.event_documents(folded.view, event))
+
+    def _fall_behind(self, spec: ProjectionSpec[Any], partition: int, key: str, reason: str,
+                     held: bytes | None = None) -> None:
+        tables = self._tables[spec.name]
+        behind = tables.behind.get(partition, key)
+        if behind is None:
+            behind = Behind(self._version(spec, partition, key), reason)
+            self.behind_changes += 1
+        tables.behind.put(partition, key, behind.holding(held) if held is not None else behind)
+
+    def _version(self, spec: ProjectionSpec[Any], partition: int, key: str) -> int:
+        try:
+            view = self._tables[spec.name].views.get(partition, key)
+        except ValueError:  # a view that cannot be read is behind from the start
+            return 0
+        return spec.version_of(view) if view is not None else 0
+
+    def _catch_up(self, spec: ProjectionSpec[Any], record: Consumed, key: str, out: Projected,
+                  changed: dict[tuple[str, int, str], _Changed]) -> None:
+        """After an event a behind view could apply: the held events that now follow, in version order."""
+        table = self._tables[spec.name].behind
+        behind = table.get(record.partition, key)
+        if behind is None:
+            return
+        waiting = sorted((decode(value.encode(), spec.event_types) for value in behind.held),
+                         key=lambda event: event.version or 0)
+        reason = behind.reason
+        while waiting:
+            try:
+                self._fold(spec, record, waiting[0], out, changed)
+            except VersionGap:
+                break
+            except ValueError as error:
+                reason = f"{waiting[0].type} v{waiting[0].version}: {error}"
+                break
+            waiting.pop(0)
+        if waiting or behind.not_held:
+            held = tuple(event.model_dump_json() for event in waiting)
+            table.put(record.partition, key, replace(behind, held=held, reason=reason))
+        else:
+            table.put(record.partition, key, None)
+            self.behind_changes -= 1
+
+    def _render(self, view: _Changed, out: Projected) -> None:
+        current = self._tables[view.spec.name].views.get(view.partition, view.key)
+        out.actions.extend((action, view.origin) for action in view.spec.view_documents(current))
+        out.records.extend(view.spec.view_records(current, view.event))
+
+    def committed(self) -> None:
+        for tables in self._tables.values():
+            for table in tables.all():
+                table.commit()
+
+    def discarded(self) -> None:
+        for tables in self._tables.values():
+            for table in tables.all():
+                table.discard()
+
+    def forget(self, partitions: set[int]) -> None:
+        for tables in self._tables.values():
+            for table in tables.all():
+                table.forget(partitions)
+
+    def behind(self, spec_name: str, partition: int, key: str) -> Behind | None:
+        """Whether a view is behind, and why (``None``: it is not)."""
+        return self._tables[spec_name].behind.get(partition, key)
 
 
-class Projector(Generic[V]):
-    """The projector agent's work on one event without the I/O, on the tables' JSON bytes. The views and parts it
-    stored last are kept parsed (``StoredValues``), so folding the next event of a view costs no parsing."""
-
-    def __init__(self, spec: ProjectionSpec[V], cached_values: int = CACHED_VALUES) -> None:
-        self.spec = spec
-        self._views = _stored_values(spec.adapter, cached_values)
-        self._parts = _stored_values(spec.parts.adapter, cached_values) if spec.parts else None
-
-    def project(self, event: Envelope[Payload], stored_view: bytes | None, stored_part: bytes | None = None,
-                position: int | None = None) -> Projection[bytes]:
-        """``ProjectionSpec.project`` with the view and part stored as JSON bytes."""
-        part_key = self.spec.part_key(event)
-        part = self._parts.load(part_key, stored_part) if self._parts is not None and part_key is not None else None
-        folded = self.spec.fold_event(self._views.load(event.aggregate_id, stored_view), event, part, position)
-        stored_view = self._views.dump(event.aggregate_id, folded.view) if folded.changed else None
-        stored_part = None
-        if folded.part is not None and self._parts is not None:
-            stored_part = PartWrite(folded.part.key, self._parts.dump(folded.part.key, folded.part.value))
-        return self.spec.rendered(folded, event, stored_view, stored_part)
-
-
-def _stored_values(adapter: TypeAdapter[Any], size: int) -> StoredValues[Any]:
-    return StoredValues(adapter.validate_json, adapter.dump_json, size)
+def _tables(spec: ProjectionSpec[Any], read: Read, cache_size: int) -> _Tables[Any]:
+    parts = ParsedTable(spec.parts_table_name, read, JsonCodec(spec.parts.part_type), cache_size) if spec.parts else None
+    return _Tables(
+        views=ParsedTable(spec.table_name, read, JsonCodec(spec.view_type), cache_size),
+        behind=ParsedTable(spec.behind_table_name, read, JsonCodec(Behind), 1000),
+        parts=parts,
+    )

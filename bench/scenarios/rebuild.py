@@ -1,7 +1,6 @@
 """`orderflow rebuild` of one read model: events replayed into a new index, beside a raw bulk load of the
 documents it ends up with."""
 
-import asyncio
 import time
 
 from elasticsearch import Elasticsearch
@@ -38,7 +37,7 @@ class Timeline:
 def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
     target = TARGETS[options.rebuild_model]
     timeline = Timeline()
-    report = asyncio.run(rebuild(settings, target, drop_old=True, say=timeline.say))
+    report = rebuild(settings, target, drop_old=True, say=timeline.say)
     total_s = time.monotonic() - timeline.started
     indexed_s = timeline.seconds_until(SWAPPED_PREFIX) or total_s
     es = Elasticsearch(settings.elasticsearch_url, request_timeout=60)

@@ -25,8 +25,9 @@ def changelog_topic(settings: Settings, table: str) -> str:
 
 
 def table_folders(settings: Settings, table: str) -> list[str]:
-    tables = settings.data_dir / "worker" / "v1" / "tables"
-    return [str(path) for path in tables.glob(f"{table}-*.db")] if tables.exists() else []
+    """The store's folders of every worker process on this host (``<data>/worker/stores/<index>/<store>``)."""
+    stores = settings.data_dir / "worker" / "stores"
+    return [str(path) for path in stores.glob(f"*/{table}")] if stores.exists() else []
 
 
 def reset_views(settings: Settings, specs: list[ProjectionSpec[Any]], say: Callable[[str], None] = print) -> None:

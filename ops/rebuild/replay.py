@@ -15,6 +15,7 @@ class Replayer:
         self._consumer = Consumer({
             "bootstrap.servers": bootstrap, "group.id": f"orderflow-rebuild-{uuid.uuid4()}",
             "enable.auto.commit": False, "log_level": 3, "fetch.max.bytes": 64 * 1024 * 1024,
+            "isolation.level": "read_committed",
         })
         self._partitions = [
             TopicPartition(topic, partition)

@@ -5,17 +5,15 @@ arrive while the rebuild runs are folded by catching up to the log end before th
 more after it (the live projector wrote those to the old index until the swap).
 """
 
-import asyncio
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from confluent_kafka import Message
-from elasticsearch import AsyncElasticsearch, Elasticsearch
+from elasticsearch import Elasticsearch
 from pydantic import TypeAdapter
-from rocksdict import Options, Rdict
+from rocksdict import Options, Rdict, WriteBatch
 
 from ops.progress import Progress
 from ops.rebuild.indexes import create_next_index, restore_normal_settings, swap_alias
@@ -23,9 +21,11 @@ from ops.rebuild.replay import Replayer
 from ops.rebuild.targets import RebuildTarget
 from ops.rebuild.verify import Verification, indexed_pairs, verify
 from ops.settings import Settings
-from schemas.codec import UndecodableRecord, decode_keyed
-from streams.es_sink import ElasticsearchSink, IndexAction
-from streams.projecting import Projector, VersionGap
+from schemas.codec import decode
+from streams.es_sink import ElasticsearchSink
+from streams.handlers import consumed
+from streams.projecting import Projectors
+from streams.records import Consumed, IndexAction
 
 # Catching up before the swap stops once fewer records than this are left; the rest is read after it.
 CATCH_UP_UNTIL = 1000
@@ -48,7 +48,8 @@ class RebuildReport:
 
 
 class FoldState:
-    """The replay's own views, on disk (a 1M-order log does not fit comfortably in memory)."""
+    """The replay's own stores, on disk (a 1M-order log does not fit comfortably in memory): the read port of the
+    projectors and where their writes go."""
 
     def __init__(self, path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
@@ -58,14 +59,28 @@ class FoldState:
         options.create_if_missing(True)
         self._db = Rdict(str(path), options=options)
 
-    def get(self, key: str) -> bytes | None:
-        return self._db.get(key.encode())
+    @staticmethod
+    def _key(store: str, partition: int, key: str) -> bytes:
+        return f"{store}\x00{partition}\x00{key}".encode()
 
-    def put(self, key: str, stored: bytes) -> None:
-        self._db.put(key.encode(), stored)
+    def read(self, store: str, partition: int, key: str) -> bytes | None:
+        return self._db.get(self._key(store, partition, key))
 
-    def items(self) -> list[tuple[str, bytes]]:
-        return [(key.decode(), value) for key, value in self._db.items()]
+    def apply(self, writes: list[tuple[str, int, str, bytes | None]]) -> None:
+        batch = WriteBatch(raw_mode=True)
+        for store, partition, key, value in writes:
+            if value is None:
+                batch.delete(self._key(store, partition, key))
+            else:
+                batch.put(self._key(store, partition, key), value)
+        self._db.write(batch)
+
+    def items(self, store: str) -> Iterator[tuple[str, bytes]]:
+        prefix = f"{store}\x00".encode()
+        for key, value in self._db.items(from_key=prefix):
+            if not key.startswith(prefix):
+                return
+            yield key.decode().split("\x00", 2)[2], value
 
     def close(self) -> None:
         self._db.close()
@@ -73,7 +88,7 @@ class FoldState:
 
 
 class Rebuild:
-    def __init__(self, settings: Settings, target: RebuildTarget, index: str, state: FoldState, parts: FoldState,
+    def __init__(self, settings: Settings, target: RebuildTarget, index: str, state: FoldState,
                  sink: ElasticsearchSink, since: datetime | None = None) -> None:
         self._target = target
         self._since = since
@@ -81,51 +96,47 @@ class Rebuild:
         self._written: dict[str, int] = {}
         self._index = index
         self._state = state
-        self._parts = parts
         self._sink = sink
-        self._projector = Projector(target.spec)
+        self._projectors = Projectors([target.spec], state.read)
         self._replayer = Replayer(settings.kafka_bootstrap, target.spec.topics)
         self.events = 0
         self.skipped: list[str] = []
         self.refused: list[str] = []
 
-    async def replay_to_end(self, progress: Progress) -> None:
+    def replay_to_end(self, progress: Progress) -> None:
         ends = self._replayer.end_offsets()
         for batch in self._replayer.read_until(ends):
-            await self._sink_batch([action for message in batch for action in self._fold(message)])
+            self._sink_batch(self._fold([consumed(message) for message in batch]))
             self.events += len(batch)
             progress.advance(len(batch))
 
     def behind(self) -> int:
         return self._replayer.behind(self._replayer.end_offsets())
 
-    def _fold(self, message: Message) -> list[IndexAction]:
-        try:
-            spec = self._target.spec
-            event = decode_keyed(message.key(), message.value(), spec.event_types)
-            part_key = spec.part_key(event)
-            part = self._parts.get(part_key) if part_key is not None else None
-            projection = self._projector.project(event, self._state.get(event.aggregate_id), part, message.offset())
-        except (UndecodableRecord, VersionGap, ValueError) as error:
-            # The live projector dead-lettered this record already; the rebuild reports it.
-            self.skipped.append(f"{message.topic()}/{message.partition()}/{message.offset()}: {error}")
-            return []
-        if projection.view is not None:
-            self._state.put(event.aggregate_id, projection.view)
-        if projection.part is not None:
-            self._parts.put(projection.part.key, projection.part.value)
-        if self._since is not None and event.occurred_at < self._since:
-            return []  # folded for the views that later events build on, not indexed
-        actions = [action for action in projection.actions if action.index == self._target.model.alias]
+    def _fold(self, records: list[Consumed]) -> list[IndexAction]:
+        """The batch through the live projectors' code; what they dead-lettered live is reported here."""
+        projected = self._projectors.project(records)
+        self._state.apply(projected.writes)
+        self._projectors.committed()
+        self.skipped += [_dead_letter_line(letter.value) for letter in projected.dead_letters]
+        actions = [action for action, origin in projected.actions
+                   if action.index == self._target.model.alias and self._indexed(origin)]
         if self._since is not None:
             for key, version in map(self._target.written, actions):
                 self._written[key] = max(version, self._written.get(key, 0))
         return actions
 
-    async def _sink_batch(self, actions: list[IndexAction]) -> None:
+    def _indexed(self, origin: Consumed) -> bool:
+        """With ``since``: only what events from then on wrote (earlier ones are folded for the views that later
+        events build on)."""
+        if self._since is None:
+            return True
+        return decode(origin.value).occurred_at >= self._since
+
+    def _sink_batch(self, actions: list[IndexAction]) -> None:
         """Into the new index; the sink sends only the newest version of each document."""
         redirected = [IndexAction(self._index, a.doc_id, a.version, a.document) for a in actions]
-        failures = await self._sink.write(redirected)
+        failures = self._sink.write(redirected)
         self.refused += [f"{failure.action.doc_id}: {failure.reason}" for failure in failures]
 
     def expected_pairs(self) -> dict[str, int]:
@@ -135,7 +146,7 @@ class Rebuild:
         views = TypeAdapter(spec.view_type)
         return dict(
             pair
-            for key, stored in self._state.items()
+            for key, stored in self._state.items(spec.table_name)
             for pair in self._target.expected(key, spec.version_of(views.validate_json(stored)))
         )
 
@@ -143,31 +154,34 @@ class Rebuild:
         self._replayer.close()
 
 
-async def rebuild(settings: Settings, target: RebuildTarget, drop_old: bool = False,
-                  say: Callable[[str], None] = print, since: datetime | None = None) -> RebuildReport:
+def _dead_letter_line(value: bytes) -> str:
+    letter = decode(value).payload
+    return f"{letter.source_topic}/{letter.partition}/{letter.offset}: {letter.error}"  # type: ignore[attr-defined]
+
+
+def rebuild(settings: Settings, target: RebuildTarget, drop_old: bool = False,
+            say: Callable[[str], None] = print, since: datetime | None = None) -> RebuildReport:
     """``since``: the new index holds what events from that time on wrote (every event is still folded, from the
     start, since views build on their earlier events); ``None``: everything."""
     es = Elasticsearch(settings.elasticsearch_url, request_timeout=60)
-    writer = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=60)
-    sink = ElasticsearchSink(writer)
+    sink = ElasticsearchSink(es)
     index = create_next_index(es, target.model)
     state = FoldState(settings.data_dir / "rebuild" / index)
-    parts = FoldState(settings.data_dir / "rebuild" / f"{index}-parts")
-    run = Rebuild(settings, target, index, state, parts, sink, since)
+    run = Rebuild(settings, target, index, state, sink, since)
     try:
         window = f", indexing events from {since.isoformat()} on" if since else ""
         say(f"rebuilding {target.model.alias} into {index} from {', '.join(target.spec.topics)}{window}")
         progress = Progress(f"replay {target.model.alias}", total=run.behind(), unit="events")
-        await run.replay_to_end(progress)
+        run.replay_to_end(progress)
         for _ in range(MAX_CATCH_UPS):
             if (left := run.behind()) < CATCH_UP_UNTIL:
                 break
             progress.extend(left)
-            await run.replay_to_end(progress)
+            run.replay_to_end(progress)
         restore_normal_settings(es, index)
         replaced = swap_alias(es, target.model, index)
         progress.extend(run.behind())
-        await run.replay_to_end(progress)
+        run.replay_to_end(progress)
         progress.finish()
         es.indices.refresh(index=index)
         say(f"alias {target.model.alias} now serves {index} (was: {', '.join(replaced) or 'nothing'})")
@@ -177,8 +191,6 @@ async def rebuild(settings: Settings, target: RebuildTarget, drop_old: bool = Fa
     finally:
         run.close()
         state.close()
-        parts.close()
-        await writer.close()
         es.close()
 
 
@@ -190,7 +202,7 @@ def _drop(es: Elasticsearch, indexes: list[str]) -> list[str]:
 
 def rebuild_now(settings: Settings, target: RebuildTarget, drop_old: bool = False,
                 since: datetime | None = None) -> RebuildReport:
-    return asyncio.run(rebuild(settings, target, drop_old, since=since))
+    return rebuild(settings, target, drop_old, since=since)
 
 
 def report_lines(report: RebuildReport) -> list[str]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas.mappings import CUSTOMERS, INVENTORY, ORDER_EVENTS, ORDERS, ReadModel
-from streams.es_sink import IndexAction
+from streams.records import IndexAction
 from streams.projecting import ProjectionSpec
 from streams.specs import CUSTOMER_VIEW, INVENTORY_VIEW, ORDER_VIEW
 

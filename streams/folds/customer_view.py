@@ -34,7 +34,7 @@ from schemas.documents import CustomerDocument, FavouriteProduct
 from schemas.envelope import Envelope, Payload
 from schemas.mappings import CUSTOMERS
 from schemas.money import Money, quantize
-from streams.es_sink import IndexAction
+from streams.records import IndexAction
 from streams.projecting import in_sequence
 
 # Orders that are not (or no longer) placed: they count in ``orders_by_status`` only.
@@ -263,6 +263,6 @@ def customer_document(view: CustomerView) -> CustomerDocument:
     )
 
 
-def customer_index_actions(view: CustomerView, event: Envelope[Payload]) -> list[IndexAction]:
+def customer_documents(view: CustomerView) -> list[IndexAction]:
     document = customer_document(view)
     return [IndexAction(CUSTOMERS.alias, document.customer_id, document.version, document.model_dump(mode="json"))]

@@ -9,7 +9,7 @@ import uuid
 from schemas.codec import encode
 from schemas.envelope import Envelope, Payload, envelope_type
 from schemas.registry import COMMAND_ROUTES
-from streams.projecting import Record
+from streams.records import Record
 
 
 def derived_command_id(event: Envelope[Payload], target: str) -> uuid.UUID:

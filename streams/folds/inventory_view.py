@@ -1,5 +1,4 @@
-"""The inventory read view: one SKU's stock levels as its latest event left them, and what each event tells an
-order about its line. Pure.
+"""The inventory read view: one SKU's stock levels as its latest event left them. Pure.
 
 Every stock event carries the levels after it, so the view copies them and adds nothing up.
 """
@@ -9,14 +8,9 @@ from datetime import datetime
 
 from schemas.documents import InventoryDocument
 from schemas.envelope import Envelope, Payload
-from schemas.inventory import BackorderFilled, ReservationBackordered, StockLevels, StockReceived, StockReserved
+from schemas.inventory import StockLevels, StockReceived, StockReserved
 from schemas.mappings import INVENTORY
-from schemas.orders import RecordBackorder
-from streams.es_sink import IndexAction
-from streams.folds.derived_commands import derived_command
-from streams.projecting import Record
-
-BACKORDER_ACTOR = "system:inventory"
+from streams.records import IndexAction
 
 
 @dataclass(frozen=True)
@@ -57,20 +51,6 @@ def inventory_document(view: InventoryView) -> InventoryDocument:
     )
 
 
-def inventory_index_actions(view: InventoryView, event: Envelope[Payload]) -> list[IndexAction]:
+def inventory_documents(view: InventoryView) -> list[IndexAction]:
     document = inventory_document(view)
     return [IndexAction(INVENTORY.alias, document.sku, document.version, document.model_dump(mode="json"))]
-
-
-def backorder_records(view: InventoryView, event: Envelope[Payload]) -> list[Record]:
-    """What an order must record of its line: a reservation short of stock, or a backorder that moved."""
-    payload = event.payload
-    if isinstance(payload, StockReserved) and payload.backordered == 0:
-        return []
-    if not isinstance(payload, StockReserved | BackorderFilled | ReservationBackordered):
-        return []
-    command = RecordBackorder(
-        order_id=payload.order_id, product_id=event.aggregate_id, reserved=payload.reserved,
-        backordered=payload.backordered, stock_version=event.version or 1,
-    )
-    return [derived_command(event, command, BACKORDER_ACTOR)]

@@ -7,7 +7,7 @@ from schemas.codec import encode
 from schemas.customers import OrderSummary, OrderSummaryLine
 from schemas.envelope import Envelope, Payload, envelope_type
 from streams.folds.order_view import OrderView, line_total
-from streams.projecting import Record
+from streams.records import Record
 
 SUMMARY_ACTOR = "system:order-projector"
 
@@ -40,5 +40,4 @@ def order_summary_records(view: OrderView, event: Envelope[Payload]) -> list[Rec
         version=None, occurred_at=view.updated_at, command_id=event.command_id, correlation_id=event.correlation_id,
         actor=SUMMARY_ACTOR, payload=summary,
     )
-    return [Record(topics.CUSTOMERS_ORDER_SUMMARIES, customer_id.encode(), encode(envelope),
-                   snapshot_of=summary.order_id)]
+    return [Record(topics.CUSTOMERS_ORDER_SUMMARIES, customer_id.encode(), encode(envelope))]

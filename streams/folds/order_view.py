@@ -10,7 +10,7 @@ from schemas.envelope import Envelope, Payload
 from schemas.mappings import ORDER_EVENTS, ORDERS
 from schemas.orders import LineItem
 from schemas.money import quantize
-from streams.es_sink import IndexAction
+from streams.records import IndexAction
 
 # Which lifecycle timestamp an event sets.
 TIMESTAMP_OF_EVENT = {
@@ -94,10 +94,11 @@ def order_event_document(view: OrderView, event: Envelope[Payload]) -> OrderEven
     )
 
 
-def order_index_actions(view: OrderView, event: Envelope[Payload]) -> list[IndexAction]:
+def order_documents(view: OrderView) -> list[IndexAction]:
     order = order_document(view)
+    return [IndexAction(ORDERS.alias, order.order_id, order.version, order.model_dump(mode="json"))]
+
+
+def order_event_documents(view: OrderView, event: Envelope[Payload]) -> list[IndexAction]:
     entry = order_event_document(view, event)
-    return [
-        IndexAction(ORDERS.alias, order.order_id, order.version, order.model_dump(mode="json")),
-        IndexAction(ORDER_EVENTS.alias, entry.event_id, entry.version, entry.model_dump(mode="json")),
-    ]
+    return [IndexAction(ORDER_EVENTS.alias, entry.event_id, entry.version, entry.model_dump(mode="json"))]

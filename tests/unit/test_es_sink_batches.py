@@ -1,9 +1,15 @@
-"""The bulk sink sends each document's newest version once; the older ones only if the newest is refused."""
+"""The bulk sink sends each document's newest version once; the older ones only if the newest is refused; it
+waits out an unavailable Elasticsearch through the wait it is given and halves a request that is too large."""
 
 import json
 from typing import Any
 
-from streams.es_sink import ElasticsearchSink, IndexAction, bulk_lines, newest_per_document
+from elastic_transport import ApiResponseMeta, ConnectionError, HttpHeaders, NodeConfig
+from elasticsearch import ApiError
+
+from streams.engine.health import LoopHealth
+from streams.es_sink import ELASTICSEARCH, ElasticsearchSink, bulk_lines, newest_per_document
+from streams.records import IndexAction
 
 
 class Response:
@@ -14,11 +20,18 @@ class Response:
 class FakeElasticsearch:
     """Answers each bulk item 201, or 400 for the (doc_id, version) pairs it is told to refuse."""
 
-    def __init__(self, refuse: set[tuple[str, int]] = frozenset()) -> None:
+    def __init__(self, refuse: set[tuple[str, int]] = frozenset(), failures: list[Exception] | None = None,
+                 max_documents: int | None = None) -> None:
         self.refuse = refuse
+        self.failures = failures or []
+        self.max_documents = max_documents
         self.sent: list[list[tuple[str, int]]] = []
 
-    async def bulk(self, operations: list[bytes]) -> Response:
+    def bulk(self, operations: list[bytes]) -> Response:
+        if self.failures:
+            raise self.failures.pop(0)
+        if self.max_documents is not None and len(operations) // 2 > self.max_documents:
+            raise api_error(413)
         headers = [json.loads(line)["index"] for line in operations[::2]]
         self.sent.append([(header["_id"], header["version"]) for header in headers])
         return Response({"items": [{"index": self._answer(header)} for header in headers]})
@@ -47,17 +60,48 @@ def test_bulk_lines_are_the_external_version_header_and_the_document() -> None:
     assert json.loads(document) == {"id": "A", "version": 3}
 
 
-async def test_only_the_newest_version_of_a_document_is_sent() -> None:
+def api_error(status: int) -> ApiError:
+    meta = ApiResponseMeta(status=status, http_version="1.1", headers=HttpHeaders(), duration=0.0,
+                           node=NodeConfig("http", "localhost", 9200))
+    return ApiError(f"status {status}", meta=meta, body={})
+
+
+def test_only_the_newest_version_of_a_document_is_sent() -> None:
     client = FakeElasticsearch()
     sink = ElasticsearchSink(client)  # type: ignore[arg-type]
-    assert await sink.write([action("A", 1), action("B", 1), action("A", 2)]) == []
+    assert sink.write([action("A", 1), action("B", 1), action("A", 2)]) == []
     assert client.sent == [[("B", 1), ("A", 2)]] and (sink.written, sink.stale) == (2, 1)
 
 
-async def test_when_the_newest_is_refused_the_older_versions_are_written_after_all() -> None:
+def test_when_the_newest_is_refused_the_older_versions_are_written_after_all() -> None:
     client = FakeElasticsearch(refuse={("A", 3)})
     sink = ElasticsearchSink(client)  # type: ignore[arg-type]
-    failed = await sink.write([action("A", 1), action("A", 2), action("A", 3)])
+    failed = sink.write([action("A", 1), action("A", 2), action("A", 3)])
     assert [(failure.action.doc_id, failure.action.version) for failure in failed] == [("A", 3)]
     assert "bad field" in failed[0].reason
     assert client.sent == [[("A", 3)], [("A", 2)]] and (sink.written, sink.stale) == (1, 1)
+
+
+def test_an_unavailable_elasticsearch_is_waited_out_and_reported_while_it_lasts() -> None:
+    client = FakeElasticsearch(failures=[ConnectionError("refused"), api_error(503), api_error(401)])
+    health = LoopHealth("projectors")
+    waits: list[float] = []
+    problems: list[dict[str, str]] = []
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        problems.append(health.problems())
+
+    sink = ElasticsearchSink(client, health)  # type: ignore[arg-type]
+    assert sink.write([action("A", 1)], wait) == []
+    assert len(waits) == 3 and waits == sorted(waits)
+    assert all(ELASTICSEARCH in seen for seen in problems) and "401" in problems[-1][ELASTICSEARCH]
+    assert health.problems() == {} and client.sent == [[("A", 1)]]
+
+
+def test_a_request_too_large_is_sent_in_halves() -> None:
+    client = FakeElasticsearch(max_documents=2)
+    sink = ElasticsearchSink(client)  # type: ignore[arg-type]
+    assert sink.write([action(name, 1) for name in "ABCDE"]) == []
+    assert sorted(doc for request in client.sent for doc, _ in request) == list("ABCDE")
+    assert all(len(request) <= 2 for request in client.sent)

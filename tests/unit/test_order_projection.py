@@ -3,26 +3,24 @@
 from decimal import Decimal
 from functools import partial
 
-import pytest
-
 from schemas.codec import decode
 from schemas.customers import ORDER_SUMMARY_MESSAGES
 from schemas.mappings import ORDER_EVENTS, ORDERS
 from schemas.orders import AddItem, CancelOrder, ConfirmOrder, CreateOrder, SubmitOrder
 from schemas.topics import CUSTOMERS_ORDER_SUMMARIES
-from streams.deciding import AggregateEntry, handle_command
-from streams.projecting import Projection, VersionGap
+from schemas.orders import ORDER_EVENTS as ORDER_EVENT_TYPES
+from streams.deciding import decide_command
 from streams.specs import CUSTOMER_VIEW, ORDER_AGGREGATE, ORDER_VIEW
 from tests.unit.builders import build
 from tests.unit.envelopes import AT, command
-from tests.unit.projections import project_events
+from tests.unit.projections import ProjectionRun, Step, consumed, project_events
 
 
 def order_events(*payloads):
-    entry, events = AggregateEntry(), []
+    state, events = None, []
     for payload in payloads:
-        handled = handle_command(ORDER_AGGREGATE, entry, command(payload), AT)
-        entry, events = handled.entry, [*events, *handled.events]
+        decided = decide_command(ORDER_AGGREGATE, state, command(payload), AT)
+        state, events = decided.state, [*events, *(decode(value, ORDER_EVENT_TYPES) for value in decided.event_values)]
     return events
 
 
@@ -32,7 +30,7 @@ project_all = partial(project_events, ORDER_VIEW)
 def test_folding_an_order_renders_the_document_with_line_totals_and_timestamps() -> None:
     events = order_events(build(CreateOrder), build(AddItem), build(SubmitOrder))
     _, projections = project_all(events)
-    order_action, event_action = projections[-1].actions
+    event_action, order_action = projections[-1].actions
     assert (order_action.index, order_action.doc_id, order_action.version) == (ORDERS.alias, "ORD-1", 4)
     document = order_action.document
     assert document["status"] == "SUBMITTED" and document["version"] == 4
@@ -45,26 +43,30 @@ def test_folding_an_order_renders_the_document_with_line_totals_and_timestamps()
 
 def test_a_cancellation_keeps_its_reason_on_the_order_and_the_timeline() -> None:
     _, projections = project_all(order_events(build(CreateOrder), build(CancelOrder, reason="too slow")))
-    order_action, event_action = projections[-1].actions
+    event_action, order_action = projections[-1].actions
     assert order_action.document["cancel_reason"] == "too slow" and order_action.document["cancelled_at"]
     assert event_action.document["cancel_reason"] == "too slow"
 
 
-def test_a_duplicate_event_changes_no_view_but_sends_its_documents_again() -> None:
+def test_a_duplicate_event_changes_no_view_and_sends_nothing() -> None:
     events = order_events(build(CreateOrder), build(AddItem))
-    view, _ = project_all(events)
-    again = ORDER_VIEW.project(view, events[0])
-    assert again.view is None
-    assert {action.version for action in again.actions} == {3, 1}
+    _, steps = project_all([*events, events[0]])
+    again = steps[-1]
+    assert (again.view, again.actions, again.records, again.dead_letters) == (None, [], [], [])
 
 
-def test_a_gap_in_versions_is_refused() -> None:
-    events = order_events(build(CreateOrder), build(AddItem))
-    with pytest.raises(VersionGap):
-        ORDER_VIEW.project(None, events[-1])
+def test_a_batch_renders_each_order_once_as_the_batch_leaves_it_and_each_event_once() -> None:
+    events = order_events(build(CreateOrder), build(AddItem), build(SubmitOrder))
+    projected = ProjectionRun(ORDER_VIEW).batch([consumed(ORDER_VIEW, event, n) for n, event in enumerate(events)])
+    orders = [action for action, _ in projected.actions if action.index == ORDERS.alias]
+    timeline = [action for action, _ in projected.actions if action.index == ORDER_EVENTS.alias]
+    assert [(action.version, action.document["status"]) for action in orders] == [(4, "SUBMITTED")]
+    assert [action.version for action in timeline] == [1, 2, 3, 4]
+    [(_, summary)] = decoded_summaries(projected)
+    assert summary.payload.order_version == 4
 
 
-def decoded_summaries(projection: Projection) -> list:
+def decoded_summaries(projection: Step) -> list:
     assert {record.topic for record in projection.records} == {CUSTOMERS_ORDER_SUMMARIES}
     return [(record.key, decode(record.value, ORDER_SUMMARY_MESSAGES)) for record in projection.records]
 
@@ -81,11 +83,12 @@ def test_each_folded_event_sends_the_order_summary_keyed_by_the_customer() -> No
     assert payload.submitted_at == AT and payload.created_at == AT
 
 
-def test_a_duplicate_event_sends_the_latest_summary_again_with_the_same_id() -> None:
+def test_a_summary_id_is_a_function_of_the_order_version() -> None:
     events = order_events(build(CreateOrder), build(AddItem))
-    view, projections = project_all(events)
-    [(_, latest)] = decoded_summaries(projections[-1])
-    [(_, again)] = decoded_summaries(ORDER_VIEW.project(view, events[0]))
+    _, first = project_all(events)
+    _, second = project_all(events)
+    [(_, latest)] = decoded_summaries(first[-1])
+    [(_, again)] = decoded_summaries(second[-1])
     assert again.payload.order_version == 3 and again.id == latest.id
 
 

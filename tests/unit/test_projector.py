@@ -1,59 +1,95 @@
-"""The worker's projector on stored JSON bytes gives what ``ProjectionSpec.project`` gives on dicts."""
+"""The projectors over a batch of event records: one topic feeds one view, undecodable records and events a view
+cannot apply are dead-lettered once, a view behind holds what follows until it can catch up, a discarded batch
+leaves no trace."""
 
 import json
-from typing import Any
 
-from schemas.orders import AddItem, CreateOrder, SubmitOrder
-from streams.projecting import ProjectionSpec, Projector, Record, latest_snapshots
-from streams.specs import CUSTOMER_VIEW, ORDER_VIEW
+import pytest
+
+from schemas.orders import AddItem, CancelOrder, CreateOrder, SubmitOrder
+from schemas.topics import DEADLETTER, ORDERS_EVENTS
+from streams.projecting import HELD_EVENTS, Projectors
+from streams.records import Consumed
+from streams.specs import CUSTOMER_VIEW, ORDER_VIEW, PROJECTIONS
 from tests.unit.builders import build
-from tests.unit.projections import project_events
-from tests.unit.test_customer_view import registered, summary
+from tests.unit.projections import PARTITION, ProjectionRun, consumed
 from tests.unit.test_order_projection import order_events
 
 
-def project_stored(spec: ProjectionSpec[Any], events: list) -> tuple[bytes | None, list]:
-    projector = Projector(spec)
-    return project_events(spec, events, project=lambda view, event, part, position: projector.project(
-        event, view, part, position))
+def order_run() -> ProjectionRun:
+    return ProjectionRun(*PROJECTIONS)
 
 
-def same_output(stored: list, as_dicts: list) -> bool:
-    return all(
-        (mine.actions, mine.records) == (theirs.actions, theirs.records)
-        and (mine.view is None) == (theirs.view is None)
-        and (mine.part is None) == (theirs.part is None)
-        for mine, theirs in zip(stored, as_dicts, strict=True)
-    )
+def records(events: list, first_offset: int = 0) -> list[Consumed]:
+    return [consumed(ORDER_VIEW, event, offset) for offset, event in enumerate(events, start=first_offset)]
 
 
-def test_order_view_on_bytes_matches_the_view_on_dicts() -> None:
-    events = order_events(build(CreateOrder), build(AddItem), build(SubmitOrder))
-    view, stored = project_stored(ORDER_VIEW, events)
-    expected_view, as_dicts = project_events(ORDER_VIEW, events)
-    assert json.loads(view) == expected_view and same_output(stored, as_dicts)
+def order_version(run: ProjectionRun) -> int:
+    return run.stores.parsed(ORDER_VIEW.table_name)["ORD-1"]["order"]["version"]
 
 
-def test_customer_view_with_its_parts_on_bytes_matches_the_view_on_dicts() -> None:
-    events = [registered(), summary("ORD-1", 2, "DRAFT", submitted_at=None), summary("ORD-1", 4, "SUBMITTED")]
-    view, stored = project_stored(CUSTOMER_VIEW, events)
-    expected_view, as_dicts = project_events(CUSTOMER_VIEW, events)
-    assert json.loads(view) == expected_view and same_output(stored, as_dicts)
+def test_a_topic_feeds_one_view_only() -> None:
+    with pytest.raises(ValueError, match="feeds both"):
+        Projectors([ORDER_VIEW, ORDER_VIEW], lambda *key: None)
 
 
-def test_a_view_stored_by_the_dict_serializer_is_read() -> None:
+def test_an_undecodable_record_is_dead_lettered_with_its_origin() -> None:
+    run = order_run()
+    projected = run.batch([Consumed(ORDERS_EVENTS, 2, 41, b"ORD-1", b"{not json")])
+    [letter] = projected.dead_letters
+    body = json.loads(letter.value)["payload"]
+    assert (letter.topic, body["source_topic"], body["partition"], body["offset"]) == (DEADLETTER, ORDERS_EVENTS, 2, 41)
+
+
+def test_a_view_behind_holds_the_later_events_without_dead_lettering_them_and_catches_up() -> None:
+    events = order_events(build(CreateOrder), build(AddItem), build(SubmitOrder))  # versions 1..4
+    run = order_run()
+    first = run.batch(records([events[0], events[2], events[3]]))
+    assert first.dead_letters == [] and order_version(run) == 1
+    behind = run.projectors.behind(ORDER_VIEW.name, PARTITION, "ORD-1")
+    assert behind is not None and (behind.since_version, len(behind.held)) == (1, 2)
+    assert "expected version 2, got 3" in behind.reason
+    second = run.batch(records([events[1]], first_offset=3))
+    assert order_version(run) == 4 and run.projectors.behind(ORDER_VIEW.name, PARTITION, "ORD-1") is None
+    timeline = sorted(action.version for action, _ in second.actions if action.index == "order-events")
+    assert timeline == [2, 3, 4]
+
+
+def test_an_event_the_view_cannot_apply_is_dead_lettered_once_and_what_follows_is_held() -> None:
+    events = order_events(build(CreateOrder), build(AddItem), build(CancelOrder, reason="no"))
+    cannot = events[1].model_copy(update={"payload": events[1].payload.model_copy(update={"quantity": 0})})
+    run = order_run()
+    projected = run.batch(records([events[0], cannot, events[2]]))
+    assert len(projected.dead_letters) == 1 and b"cannot apply ItemAdded" in projected.dead_letters[0].value
+    behind = run.projectors.behind(ORDER_VIEW.name, PARTITION, "ORD-1")
+    assert behind is not None and behind.since_version == 1 and len(behind.held) == 1
+
+
+def test_a_view_holds_a_bounded_number_of_events_and_counts_the_rest() -> None:
+    create = order_events(build(CreateOrder))[0]
+    later = [create.model_copy(update={"version": version}) for version in range(3, HELD_EVENTS + 13)]
+    run = order_run()
+    run.batch(records([create, *later]))
+    behind = run.projectors.behind(ORDER_VIEW.name, PARTITION, "ORD-1")
+    assert behind is not None and (len(behind.held), behind.not_held) == (HELD_EVENTS, 10)
+
+
+def test_a_discarded_batch_leaves_the_stores_and_what_is_kept_parsed_as_they_were() -> None:
     events = order_events(build(CreateOrder), build(AddItem))
-    view, _ = project_events(ORDER_VIEW, events[:-1])
-    projection = Projector(ORDER_VIEW).project(events[-1], json.dumps(view).encode())
-    assert json.loads(projection.view) == project_events(ORDER_VIEW, events)[0]
+    run = order_run()
+    run.batch(records(events[:1]))
+    run.projectors.project(records(events[1:], first_offset=1))
+    run.projectors.discarded()
+    assert order_version(run) == 1
+    again = run.batch(records(events[1:], first_offset=1))
+    assert order_version(run) == 3 and [a.version for a, _ in again.actions if a.index == "orders"] == [3]
 
 
-def test_of_the_snapshots_of_one_thing_only_the_last_is_sent() -> None:
-    records = [Record("t", b"k", b"1", snapshot_of="A"), Record("t", b"k", b"2"), Record("t", b"k", b"3", "B"),
-               Record("u", b"k", b"4", snapshot_of="A"), Record("t", b"k", b"5", snapshot_of="A")]
-    assert [record.value for record in latest_snapshots(records)] == [b"2", b"3", b"4", b"5"]
+def test_customer_events_and_order_summaries_fold_into_one_view() -> None:
+    from tests.unit.test_customer_view import line, registered, summary
 
-
-def test_order_summaries_are_snapshots_of_their_order() -> None:
-    _, projections = project_events(ORDER_VIEW, order_events(build(CreateOrder), build(AddItem)))
-    assert {record.snapshot_of for projection in projections for record in projection.records} == {"ORD-1"}
+    run = ProjectionRun(CUSTOMER_VIEW)
+    facts = [registered(), summary("ORD-1", 4, "SUBMITTED", line("P-1", 2, "20.00"))]
+    projected = run.batch([consumed(CUSTOMER_VIEW, fact, offset) for offset, fact in enumerate(facts)])
+    [action] = [action for action, _ in projected.actions]
+    assert (action.version, action.document["name"], action.document["total_spent"]) == (5, "Ada Lovelace", "20.00")

@@ -14,9 +14,11 @@ from schemas.inventory import (
 from schemas.orders import (
     ItemAdded, LineItem, OrderCancelled, OrderConfirmed, OrderCreated, OrderShipped, OrderSubmitted,
 )
-from streams.folds.inventory_view import backorder_records, fold_inventory_view, inventory_index_actions
-from streams.folds.reservations import OrderLines, fold_order_lines, stock_command_records
-from streams.projecting import Record
+from domain.order import Order, evolve
+from streams.folds.backorders import backorder_commands
+from streams.folds.inventory_view import fold_inventory_view, inventory_documents
+from streams.folds.reservations import stock_commands
+from streams.records import Record
 from tests.unit.envelopes import envelope
 
 LINES = [
@@ -30,12 +32,13 @@ def order_events(*payloads: Payload) -> list[Envelope[Payload]]:
     return [envelope(payload, "ORD-1", version) for version, payload in enumerate(payloads, start=1)]
 
 
-def history(*payloads: Payload) -> tuple[OrderLines, list[Envelope[Payload]]]:
-    view, events = None, order_events(*payloads)
+def history(*payloads: Payload) -> tuple[Order, list[Envelope[Payload]]]:
+    """The order after the events, as the decider holds it when it derives what the last one calls for."""
+    order, events = None, order_events(*payloads)
     for event in events:
-        view = fold_order_lines(view, event)
-    assert view is not None
-    return view, events
+        order = evolve(order, event.payload, order_id="ORD-1")
+    assert order is not None
+    return order, events
 
 
 def sent(records: list[Record]) -> list[tuple[str, str, str, dict[str, object]]]:
@@ -47,14 +50,16 @@ CREATED = OrderCreated(customer_id="C-1", currency="EUR")
 ADDED = ItemAdded(product_id="SKU-A", product_name="Anvil", quantity=2, unit_price=Decimal("5.00"))
 
 
+ADDED_B = ItemAdded(product_id="SKU-B", product_name="Bell", quantity=1, unit_price=Decimal("3.00"))
+
+
 def test_a_submitted_order_reserves_each_line() -> None:
-    view, events = history(CREATED, ADDED, SUBMITTED)
-    assert view == OrderLines(3, {"SKU-A": 2, "SKU-B": 1}, holding=True)
-    assert sent(stock_command_records(view, events[-1])) == [
+    order, events = history(CREATED, ADDED, ADDED_B, SUBMITTED)
+    assert sent(stock_commands(order, events[-1])) == [
         (topics.INVENTORY_COMMANDS, "SKU-A", "ReserveStock",
-         {"sku": "SKU-A", "order_id": "ORD-1", "order_version": 3, "quantity": 2, "product_name": "Anvil"}),
+         {"sku": "SKU-A", "order_id": "ORD-1", "order_version": 4, "quantity": 2, "product_name": "Anvil"}),
         (topics.INVENTORY_COMMANDS, "SKU-B", "ReserveStock",
-         {"sku": "SKU-B", "order_id": "ORD-1", "order_version": 3, "quantity": 1, "product_name": "Bell"}),
+         {"sku": "SKU-B", "order_id": "ORD-1", "order_version": 4, "quantity": 1, "product_name": "Bell"}),
     ]
 
 
@@ -65,29 +70,29 @@ def test_a_submitted_order_reserves_each_line() -> None:
     ids=["cancelled", "shipped"],
 )
 def test_closing_an_order_releases_or_deducts_every_line_it_held(closing: Payload, command: str) -> None:
-    view, events = history(CREATED, ADDED, SUBMITTED, OrderConfirmed(), closing)
-    assert not view.holding and view.lines == {"SKU-A": 2, "SKU-B": 1}
-    assert [(key, kind, payload["order_version"]) for _, key, kind, payload in sent(stock_command_records(view, events[-1]))] == [
-        ("SKU-A", command, 5), ("SKU-B", command, 5),
+    order, events = history(CREATED, ADDED, ADDED_B, SUBMITTED, OrderConfirmed(), closing)
+    derived = sent(stock_commands(order, events[-1]))
+    assert [(key, kind, payload["order_version"]) for _, key, kind, payload in derived] == [
+        ("SKU-A", command, 6), ("SKU-B", command, 6),
     ]
 
 
 def test_cancelling_a_draft_releases_nothing() -> None:
-    view, events = history(CREATED, ADDED, OrderCancelled(reason="no", previous_status="DRAFT"))
-    assert stock_command_records(view, events[-1]) == []
+    order, events = history(CREATED, ADDED, OrderCancelled(reason="no", previous_status="DRAFT"))
+    assert stock_commands(order, events[-1]) == []
 
 
-def test_an_order_submitted_before_tracking_began_releases_nothing() -> None:
-    events = order_events(CREATED, ADDED, SUBMITTED, OrderCancelled(reason="no", previous_status="SUBMITTED"))
-    view = fold_order_lines(None, events[-1])
-    assert view == OrderLines(4) and stock_command_records(view, events[-1]) == []
+@pytest.mark.parametrize("steps", [1, 2, 5], ids=["created", "item-added", "confirmed"])
+def test_events_that_neither_submit_nor_close_derive_nothing(steps: int) -> None:
+    order, events = history(*[CREATED, ADDED, ADDED_B, SUBMITTED, OrderConfirmed()][:steps])
+    assert stock_commands(order, events[-1]) == []
 
 
-def test_the_latest_event_delivered_again_derives_the_same_commands_and_older_ones_nothing() -> None:
-    view, events = history(CREATED, ADDED, SUBMITTED, OrderConfirmed(), OrderShipped(carrier="DHL", tracking_number="T"))
-    first = stock_command_records(view, events[-1])
-    assert fold_order_lines(view, events[-1]) is view and stock_command_records(view, events[-1]) == first
-    assert fold_order_lines(view, events[2]) is view and stock_command_records(view, events[2]) == []
+def test_the_commands_an_event_derives_have_ids_that_are_functions_of_the_event() -> None:
+    order, events = history(CREATED, ADDED, ADDED_B, SUBMITTED)
+    first, again = stock_commands(order, events[-1]), stock_commands(order, events[-1])
+    ids = [json.loads(record.value)["id"] for record in first]
+    assert ids == [json.loads(record.value)["id"] for record in again] and len(set(ids)) == 2
 
 
 LEVELS = StockLevels(on_hand=3, reserved=3, available=0, backordered=2, open_orders=2)
@@ -108,8 +113,7 @@ def stock_event(payload: Payload, version: int) -> Envelope[Payload]:
 )
 def test_stock_news_of_a_line_goes_to_its_order(payload: Payload, recorded: tuple[int, int]) -> None:
     event = stock_event(payload, 7)
-    view = fold_inventory_view(None, event)
-    assert sent(backorder_records(view, event)) == [(topics.ORDERS_COMMANDS, "ORD-1", "RecordBackorder", {
+    assert sent(backorder_commands(None, event)) == [(topics.ORDERS_COMMANDS, "ORD-1", "RecordBackorder", {
         "order_id": "ORD-1", "product_id": "SKU-A", "reserved": recorded[0], "backordered": recorded[1],
         "stock_version": 7,
     })]
@@ -124,7 +128,7 @@ def test_stock_news_of_a_line_goes_to_its_order(payload: Payload, recorded: tupl
 )
 def test_other_stock_news_tells_no_order(payload: Payload) -> None:
     event = stock_event(payload, 2)
-    assert backorder_records(fold_inventory_view(None, event), event) == []
+    assert backorder_commands(None, event) == []
 
 
 def test_the_inventory_document_copies_the_levels_and_keeps_the_receipt_name() -> None:
@@ -134,7 +138,7 @@ def test_the_inventory_document_copies_the_levels_and_keeps_the_receipt_name() -
                       product_name="Old anvil", levels=LEVELS), 2,
     )
     view = fold_inventory_view(fold_inventory_view(None, received), reserved)
-    [action] = inventory_index_actions(view, reserved)
+    [action] = inventory_documents(view)
     assert (action.index, action.doc_id, action.version) == ("inventory", "SKU-A", 2)
     assert action.document == {
         "sku": "SKU-A", "product_name": "Anvil", "on_hand": 3, "reserved": 3, "available": 0, "backordered": 2,

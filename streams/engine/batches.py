@@ -1,0 +1,30 @@
+"""What a batch of consumed records asks the engine to write."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from streams.engine.stores import StoreSpec
+from streams.records import Record
+
+
+@dataclass
+class Batch:
+    """A batch's output: records to produce and store writes (each also a record on the store's changelog), all
+    committed in one transaction with the batch's consumed offsets."""
+
+    records: list[Record] = field(default_factory=list)
+    writes: dict[tuple[StoreSpec, int], dict[str, bytes | None]] = field(default_factory=lambda: defaultdict(dict))
+
+    def write(self, store: StoreSpec, partition: int, key: str, value: bytes | None) -> None:
+        self.writes[(store, partition)][key] = value
+
+    def produce(self, record: Record) -> None:
+        self.records.append(record)
+
+    @property
+    def size(self) -> int:
+        return len(self.records) + sum(len(entries) for entries in self.writes.values())
+
+
+class BatchAbandoned(Exception):
+    """The batch must not be committed: its partitions were revoked, or the worker is stopping, while it waited."""

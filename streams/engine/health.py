@@ -1,0 +1,53 @@
+"""How each loop of the worker is doing, for ``/health`` and ``/metrics``."""
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class LoopHealth:
+    """Written by the loop's thread, read by the web server's."""
+
+    name: str
+    state: str = "starting"  # starting | restoring | running | stopped
+    partitions: tuple[int, ...] = ()
+    batches: int = 0
+    records_in: int = 0
+    records_out: int = 0
+    last_batch_at: float | None = None
+    _problems: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def problem(self, source: str, reason: str) -> None:
+        with self._lock:
+            self._problems[source] = reason
+
+    def resolved(self, source: str) -> None:
+        with self._lock:
+            self._problems.pop(source, None)
+
+    def has_problem(self, source: str) -> bool:
+        with self._lock:
+            return source in self._problems
+
+    def problems(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._problems)
+
+    @property
+    def healthy(self) -> bool:
+        return self.state == "running" and not self.problems()
+
+    def counted(self, records_in: int, records_out: int) -> None:
+        self.batches += 1
+        self.records_in += records_in
+        self.records_out += records_out
+        self.last_batch_at = time.time()
+
+    def report(self) -> dict[str, object]:
+        return {
+            "state": self.state, "healthy": self.healthy, "problems": self.problems(),
+            "partitions": list(self.partitions), "batches": self.batches, "records_in": self.records_in,
+            "records_out": self.records_out, "last_batch_at": self.last_batch_at,
+        }

@@ -1,0 +1,89 @@
+"""The worker's keyed state: one RocksDB folder per store and partition, mirrored by a compacted changelog topic.
+
+A store's local folder only ever takes writes whose changelog records are committed (the engine applies a batch's
+writes after its transaction commits), together with the changelog offset they reach. On start, and whenever a
+partition is assigned, the folder reads its changelog from that checkpoint to the end: whatever was committed but
+not yet applied (a crash between commit and apply) comes back, and nothing of an aborted batch ever reaches it.
+"""
+
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic_core import from_json, to_json
+from rocksdict import Options, Rdict, WriteBatch
+
+# The key under which a folder keeps the changelog offset its contents reach; not a valid JSON-string store key.
+CHECKPOINT_KEY = b"\x00checkpoint"
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """A named store and its changelog. ``json_keys``: changelog keys are JSON strings (as the tables this worker
+    inherited wrote them); otherwise the key's UTF-8 bytes (``commands.outcomes`` is keyed by the bare command id)."""
+
+    name: str
+    changelog: str
+    json_keys: bool = True
+
+    def changelog_key(self, key: str) -> bytes:
+        return to_json(key) if self.json_keys else key.encode()
+
+    def key_of_changelog(self, raw: bytes) -> str:
+        return from_json(raw) if self.json_keys else raw.decode()
+
+
+class PartitionStore:
+    """One store's entries of one partition, on disk."""
+
+    def __init__(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        options = Options(raw_mode=True)
+        options.create_if_missing(True)
+        self.path = path
+        self._db = Rdict(str(path), options=options)
+
+    def get(self, key: str) -> bytes | None:
+        return self._db.get(key.encode())
+
+    def checkpoint(self) -> int:
+        """The first changelog offset this folder has not taken (0: nothing yet)."""
+        stored = self._db.get(CHECKPOINT_KEY)
+        return int(stored) if stored is not None else 0
+
+    def apply(self, writes: Iterable[tuple[str, bytes | None]], checkpoint: int) -> None:
+        batch = WriteBatch(raw_mode=True)
+        for key, value in writes:
+            if value is None:
+                batch.delete(key.encode())
+            else:
+                batch.put(key.encode(), value)
+        batch.put(CHECKPOINT_KEY, str(checkpoint).encode())
+        self._db.write(batch)
+
+    def items(self) -> Iterable[tuple[str, bytes]]:
+        return ((key.decode(), value) for key, value in self._db.items() if key != CHECKPOINT_KEY)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class StoreFolders:
+    """Where a worker keeps its stores: ``<root>/<store>/<partition>``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def open(self, spec: StoreSpec, partition: int) -> PartitionStore:
+        return PartitionStore(self.root / spec.name / str(partition))
+
+    def remove(self, name: str) -> list[Path]:
+        folder = self.root / name
+        if not folder.exists():
+            return []
+        shutil.rmtree(folder)
+        return [folder]
+
+
+Restorer = Callable[[StoreSpec, int, PartitionStore], int]

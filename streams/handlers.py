@@ -1,0 +1,86 @@
+"""The two loops' work on a batch of consumed records: the pure deciders and projectors, and their one I/O each
+(stores behind a port; the projector's bulk to Elasticsearch)."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from confluent_kafka import Message
+
+from streams.deciding import Deciders
+from streams.engine.batches import Batch
+from streams.engine.state import LoopStores
+from streams.es_sink import ElasticsearchSink, Wait
+from streams.projecting import Projectors
+from streams.records import Consumed, IndexAction, Record, dead_letter_record
+
+
+def consumed(message: Message) -> Consumed:
+    return Consumed(message.topic(), message.partition(), message.offset(), message.key(), message.value())
+
+
+def _batch_of(records: list[Record], writes: list[tuple[str, int, str, bytes | None]], stores: LoopStores) -> Batch:
+    batch = Batch(records=records)
+    for store, partition, key, value in writes:
+        batch.write(stores.spec(store), partition, key, value)
+    return batch
+
+
+class DeciderHandler:
+    name = "deciders"
+
+    def __init__(self, deciders: Deciders, stores: LoopStores, clock: Callable[[], datetime]) -> None:
+        self._deciders = deciders
+        self.stores = stores
+        self.topics = deciders.topics
+        self._clock = clock
+
+    def process(self, messages: list[Message], wait: Wait) -> Batch:
+        decisions = self._deciders.decide([consumed(message) for message in messages], self._clock())
+        return _batch_of(decisions.records, decisions.writes, self.stores)
+
+    def committed(self) -> None:
+        self._deciders.committed()
+
+    def discarded(self) -> None:
+        self._deciders.discarded()
+
+    def forget(self, partitions: set[int]) -> None:
+        self._deciders.forget(partitions)
+
+
+class ProjectorHandler:
+    """Folds the batch, writes its documents (retrying while Elasticsearch is away), dead-letters the records whose
+    documents Elasticsearch refused for good."""
+
+    name = "projectors"
+
+    def __init__(self, projectors: Projectors, stores: LoopStores, sink: ElasticsearchSink) -> None:
+        self._projectors = projectors
+        self.stores = stores
+        self.topics = projectors.topics
+        self._sink = sink
+        self.views_behind = 0
+        self._behind_change = 0
+
+    def process(self, messages: list[Message], wait: Wait) -> Batch:
+        projected = self._projectors.project([consumed(message) for message in messages])
+        self._behind_change = self._projectors.behind_changes
+        origins: dict[int, Consumed] = {id(action): origin for action, origin in projected.actions}
+        actions: list[IndexAction] = [action for action, _ in projected.actions]
+        refused: dict[Consumed, list[str]] = {}
+        for failure in self._sink.write(actions, wait):
+            refused.setdefault(origins[id(failure.action)], []).append(failure.reason)
+        dead_letters = [dead_letter_record(origin, "; ".join(f"Elasticsearch refused the document: {reason}"
+                                                             for reason in reasons))
+                        for origin, reasons in refused.items()]
+        return _batch_of([*projected.records, *projected.dead_letters, *dead_letters], projected.writes, self.stores)
+
+    def committed(self) -> None:
+        self._projectors.committed()
+        self.views_behind += self._behind_change
+
+    def discarded(self) -> None:
+        self._projectors.discarded()
+
+    def forget(self, partitions: set[int]) -> None:
+        self._projectors.forget(partitions)

@@ -1,0 +1,37 @@
+"""The worker's Prometheus metrics: what each loop consumed and wrote, whether it is healthy, views behind."""
+
+from collections.abc import Iterator
+from typing import Protocol
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from streams.engine.health import LoopHealth
+
+
+class BehindCount(Protocol):
+    views_behind: int
+
+
+class WorkerMetrics(Collector):
+    def __init__(self, loops: list[LoopHealth], projector: BehindCount) -> None:
+        self._loops = loops
+        self._projector = projector
+
+    def collect(self) -> Iterator[Metric]:
+        batches = CounterMetricFamily("orderflow_worker_batches", "Batches committed", labels=["loop"])
+        consumed = CounterMetricFamily("orderflow_worker_records_consumed", "Records consumed in committed batches",
+                                       labels=["loop"])
+        written = CounterMetricFamily("orderflow_worker_records_written",
+                                      "Records and store writes committed", labels=["loop"])
+        healthy = GaugeMetricFamily("orderflow_worker_loop_healthy", "1 while the loop runs without problems",
+                                    labels=["loop"])
+        for loop in self._loops:
+            batches.add_metric([loop.name], loop.batches)
+            consumed.add_metric([loop.name], loop.records_in)
+            written.add_metric([loop.name], loop.records_out)
+            healthy.add_metric([loop.name], 1.0 if loop.healthy else 0.0)
+        behind = GaugeMetricFamily("orderflow_views_behind",
+                                   "Read views that could not apply an event and wait for it (see the dead letters)")
+        behind.add_metric([], self._projector.views_behind)
+        yield from (batches, consumed, written, healthy, behind)

@@ -1,0 +1,45 @@
+"""Records as the worker's pure code sees them: what it consumed and what it asks to produce."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from schemas.codec import encode
+from schemas.topics import DEADLETTER
+from streams.deadletters import dead_letter
+
+
+@dataclass(frozen=True)
+class Consumed:
+    """A consumed record and where it was."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+@dataclass(frozen=True)
+class Record:
+    """A record to produce. ``partition`` ``None``: the key's partition (murmur2, as every producer of the project)."""
+
+    topic: str
+    key: bytes | None
+    value: bytes
+    partition: int | None = None
+
+
+@dataclass(frozen=True)
+class IndexAction:
+    """Index ``document`` as ``doc_id`` unless the index already holds ``version`` or newer."""
+
+    index: str
+    doc_id: str
+    version: int
+    document: dict[str, Any]
+
+
+def dead_letter_record(consumed: Consumed, error: str) -> Record:
+    """``consumed`` for the dead-letter topic, with its original bytes, where it was and why."""
+    letter = dead_letter(consumed.topic, consumed.partition, consumed.offset, consumed.key, consumed.value, error)
+    return Record(DEADLETTER, consumed.key, encode(letter))

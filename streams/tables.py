@@ -1,0 +1,126 @@
+"""Parsed values over a store of JSON bytes, with the changes of the batch in hand kept apart until it commits.
+
+The worker owns its stores alone, so what it committed last can be kept parsed (an LRU) and served without
+parsing again; a batch's changes join that cache only once the batch is committed, and are dropped if it is not.
+
+A value is usually one key's bytes (``JsonCodec``); a codec may also spread one value over several keys of the
+same store partition (a stock and its reservations), reading them lazily through the ``read`` it is given.
+"""
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Generic, Protocol, TypeVar
+
+from pydantic import TypeAdapter
+from pydantic_core import from_json
+
+T = TypeVar("T")
+
+# The stored bytes of a key of a store's partition (``None``: absent).
+Read = Callable[[str, int, str], bytes | None]
+# The stored bytes of a key of the partition a value lives in.
+ReadKey = Callable[[str], bytes | None]
+Writes = dict[str, bytes | None]
+
+# How many values per table a worker keeps parsed.
+CACHED_VALUES = 20_000
+
+
+class Codec(Protocol[T]):
+    def load(self, key: str, read: ReadKey) -> T | None: ...
+
+    def dump(self, key: str, value: T) -> tuple[Writes, T]:
+        """The writes that store ``value`` under ``key``, and the value as it reads once they are stored."""
+        ...
+
+
+class JsonCodec(Generic[T]):
+    """One key, the value's JSON."""
+
+    def __init__(self, value_type: Any) -> None:
+        self._adapter: TypeAdapter[T] = TypeAdapter(value_type)
+
+    def load(self, key: str, read: ReadKey) -> T | None:
+        stored = read(key)
+        return self.parse(stored) if stored is not None else None
+
+    def parse(self, stored: bytes) -> T:
+        return self._adapter.validate_json(stored)
+
+    def dump(self, key: str, value: T) -> tuple[Writes, T]:
+        return {key: self._adapter.dump_json(value)}, value
+
+
+class LegacyEntryCodec(JsonCodec[T]):
+    """An aggregate's state; also reads the entries written when an entry held ``{"state", "outcomes"}``."""
+
+    def parse(self, stored: bytes) -> T:
+        if stored.startswith(b'{"state":'):
+            return self._adapter.validate_python(from_json(stored)["state"])
+        return super().parse(stored)
+
+
+class ParsedTable(Generic[T]):
+    """One store's values, parsed: ``get``/``put`` within a batch; ``changes`` renders the batch's writes."""
+
+    def __init__(self, store: str, read: Read, codec: Codec[T], cache_size: int = CACHED_VALUES) -> None:
+        self.store = store
+        self._read = read
+        self._codec = codec
+        self._cache_size = cache_size
+        self._committed: OrderedDict[tuple[int, str], T] = OrderedDict()
+        self._batch: dict[tuple[int, str], T | None] = {}
+        self._settled: dict[tuple[int, str], T | None] = {}
+
+    def get(self, partition: int, key: str) -> T | None:
+        place = (partition, key)
+        if place in self._batch:
+            return self._batch[place]
+        if place in self._committed:
+            self._committed.move_to_end(place)
+            return self._committed[place]
+        value = self._codec.load(key, lambda name: self._read(self.store, partition, name))
+        if value is not None:
+            self._remember(place, value)
+        return value
+
+    def put(self, partition: int, key: str, value: T | None) -> None:
+        """``None`` removes the value (a value of one key only)."""
+        self._batch[(partition, key)] = value
+
+    def changes(self) -> Iterator[tuple[int, str, bytes | None]]:
+        """The batch's writes, each key once."""
+        for (partition, key), value in self._batch.items():
+            if value is None:
+                self._settled[(partition, key)] = None
+                yield partition, key, None
+                continue
+            writes, settled = self._codec.dump(key, value)
+            self._settled[(partition, key)] = settled
+            for name, stored in writes.items():
+                yield partition, name, stored
+
+    def commit(self) -> None:
+        for place, value in self._settled.items():
+            if value is None:
+                self._committed.pop(place, None)
+            else:
+                self._remember(place, value)
+        self.discard()
+
+    def _remember(self, place: tuple[int, str], value: T) -> None:
+        self._committed[place] = value
+        self._committed.move_to_end(place)
+        if len(self._committed) > self._cache_size:
+            self._committed.popitem(last=False)
+
+    def discard(self) -> None:
+        self._batch.clear()
+        self._settled.clear()
+
+    def forget(self, partitions: Iterable[int]) -> None:
+        """The partitions are no longer this worker's: what it knew of them may be stale when they come back."""
+        gone = set(partitions)
+        for place in [place for place in self._committed if place[0] in gone]:
+            del self._committed[place]
+        self.discard()
