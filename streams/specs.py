@@ -37,7 +37,7 @@ INVENTORY_AGGREGATE = AggregateSpec(
     name="stock", commands_topic=topics.INVENTORY_COMMANDS, events_topic=topics.INVENTORY_EVENTS,
     command_types=INVENTORY_COMMANDS, event_types=INVENTORY_EVENTS, decide=stock.decide,
     evolve=lambda state, event, sku: stock.evolve(state, event, sku=sku),
-    state_type=stock.Stock, version_of=lambda state: state.version,
+    state_type=stock.StockState, version_of=lambda state: state.version,
 )
 
 
