@@ -15,7 +15,7 @@ A tracked SKU and an order id never contain '/', so these keys never meet.
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, astuple, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from schemas.inventory import StockLevels
@@ -80,7 +80,7 @@ def _to_bytes(value: Any) -> bytes:
 def encode_order_entry(entry: OrderEntry) -> bytes:
     if isinstance(entry, Closed):
         return _to_bytes({"closed": entry.order_version})
-    return _to_bytes(astuple(entry))
+    return _to_bytes(list(vars(entry).values()))
 
 
 def decode_order_entry(stored: bytes) -> OrderEntry:
@@ -159,10 +159,10 @@ class StockState:
         return held
 
     def with_entry(self, **changes: Any) -> "StockState":
-        return replace(self, entry=replace(self.entry, **changes))
+        return StockState(self.sku, replace(self.entry, **changes), self.changed, self.stored)
 
     def with_order(self, order_id: str, entry: OrderEntry) -> "StockState":
-        return replace(self, changed={**self.changed, order_id: entry})
+        return StockState(self.sku, self.entry, {**self.changed, order_id: entry}, self.stored)
 
 
 def new_stock(sku: str) -> StockState:
@@ -185,7 +185,7 @@ def load_stock(sku: str, read: Read) -> StockState | None:
 def stock_writes(state: StockState) -> tuple[dict[str, bytes], StockState]:
     """The entries to store for ``state`` (its stock entry and every order entry changed since it was loaded or
     settled), and the same state settled: nothing left to write, the entries written read from the store."""
-    writes = {stock_key(state.sku): _to_bytes(asdict(state.entry))}
+    writes = {stock_key(state.sku): _to_bytes(vars(state.entry))}
     writes.update((order_key(state.sku, order_id), encode_order_entry(entry)) for order_id, entry in state.changed.items())
     return writes, StockState(state.sku, state.entry, {}, state.stored.after(state.changed))
 
