@@ -210,7 +210,9 @@ def _evolve_existing(event: Payload, state: StockState) -> StockState:
 @_evolve_existing.register
 def _(event: StockReceived, state: StockState) -> StockState:
     entry = state.entry
-    return state.with_entry(on_hand=entry.on_hand + event.quantity, product_name=event.product_name or entry.product_name)
+    return state.with_entry(
+        on_hand=entry.on_hand + event.quantity, product_name=event.product_name or entry.product_name
+    )
 
 
 @_evolve_existing.register

@@ -121,8 +121,9 @@ class StockState:
     """The stock of one SKU: its stock ``entry``, the order entries ``changed`` since it was loaded or settled
     (by order id), and the store the other order entries are read from when a rule asks for them.
 
-    A value: changing it makes a new state that shares what did not change. It reads the store as it was when
-    loaded or settled, so once the writes of a later state are stored, go on from that later state.
+    A value: changing it makes a new state that shares what did not change. Its reads expect the SKU's entries in
+    the store to change only by the writes of its own settled successors; once those are stored, go on from the
+    settled state rather than from this one.
     """
 
     sku: str
@@ -184,9 +185,11 @@ def load_stock(sku: str, read: Read) -> StockState | None:
 
 def stock_writes(state: StockState) -> tuple[dict[str, bytes], StockState]:
     """The entries to store for ``state`` (its stock entry and every order entry changed since it was loaded or
-    settled), and the same state settled: nothing left to write, the entries written read from the store."""
+    settled), and the same state settled: nothing left to write; it keeps the entries just written and reads the
+    others through the same ``read``."""
     writes = {stock_key(state.sku): _to_bytes(vars(state.entry))}
-    writes.update((order_key(state.sku, order_id), encode_order_entry(entry)) for order_id, entry in state.changed.items())
+    for order_id, entry in state.changed.items():
+        writes[order_key(state.sku, order_id)] = encode_order_entry(entry)
     return writes, StockState(state.sku, state.entry, {}, state.stored.after(state.changed))
 
 

@@ -121,14 +121,15 @@ def deliver(deliveries: list[Delivery]) -> Run:
 
 def check_event(state: StockState, event: Payload) -> None:
     """The invariants hold after every event, and the event carries the stock it leaves."""
-    entry, reservations = state.entry, open_reservations(state).values()
+    entry, by_arrival = state.entry, open_reservations(state)
+    reservations = by_arrival.values()
     assert 0 <= entry.reserved <= entry.on_hand
     assert entry.backordered >= 0
     assert entry.reserved == sum(held.reserved for held in reservations)
     assert entry.backordered == sum(held.backordered for held in reservations)
     assert entry.open_orders == len(reservations)
     assert all(held.reserved >= 0 and held.backordered >= 0 for held in reservations)
-    waiting = [order_id for order_id, held in open_reservations(state).items() if held.backordered]
+    waiting = [order_id for order_id, held in by_arrival.items() if held.backordered]
     assert entry.oldest_backordered == next(iter(waiting), None)
     assert event.levels == state.levels  # type: ignore[attr-defined]
     if isinstance(event, BackorderFilled | ReservationBackordered):
