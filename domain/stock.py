@@ -3,76 +3,31 @@
 Orders are served first come, first served. A reservation sets aside what is available and backorders the rest;
 stock that becomes available (received, adjusted up, released) fills backorders oldest first; stock taken away
 below what is reserved is given back to backorder by the newest reservations first. So after every decision
-available stock and backorders never coexist, and each open order holds what a first-come allocation gives it.
+available stock and backorders never coexist, and each open order holds what a first-come allocation gives it:
+by arrival, the open orders are fully reserved, then at most one is partly reserved, then the rest wait in full.
+That shape lets the rules start from the stock entry's ``oldest_backordered`` order and walk only the reservations
+they change (see ``domain.stock_state`` for how the state is stored).
 """
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import partial, singledispatch
-from typing import TypeVar
 
 from domain.rejections import Decision, reject, route_command
+from domain.stock_state import (
+    Closed, Reservation, StockState, appended, load_stock, new_stock, stock_writes, unlinked,
+)
 from schemas.envelope import Payload
 from schemas.inventory import (
     AdjustStock, BackorderFilled, DeductStock, ReceiveStock, ReleaseStock, ReservationBackordered, ReservationReleased,
-    ORDER_LINE_COMMANDS, ReserveStock, StockAdjusted, StockDeducted, StockLevels, StockReceived, StockReserved,
+    ORDER_LINE_COMMANDS, ReserveStock, StockAdjusted, StockDeducted, StockReceived, StockReserved,
 )
 from schemas.outcomes import Rejection
 
-V = TypeVar("V")
-
-# How many closed orders a stock remembers to recognise their commands delivered again (see ``Stock``). The
-# reservation agent drops order events it has handled already, so repeats only come from the short window between
-# its sending and its bookkeeping after a crash; this covers that window many times over.
-CLOSED_MEMORY = 1_000
+__all__ = ["ORDER_LINE_COMMANDS", "StockState", "decide", "evolve", "load_stock", "stock_writes"]
 
 
-@dataclass(frozen=True)
-class Reservation:
-    """What one open order holds of the SKU: ``reserved`` is set aside for it, ``backordered`` it still awaits.
-
-    ``order_version`` is the version of the order event that reserved; ``sequence`` the stock version of the
-    reservation, which orders the open orders by arrival.
-    """
-
-    reserved: int
-    backordered: int
-    order_version: int
-    sequence: int
-
-
-@dataclass(frozen=True)
-class Stock:
-    """The stock of one SKU; ``reserved`` and ``backordered`` are the sums over the open ``reservations``.
-
-    ``closed`` maps the orders whose reservation was released or deducted to the order version that closed it, so
-    that a reservation, release or deduction of a closed order delivered again changes nothing. It is bounded: it
-    keeps the ``CLOSED_MEMORY`` most recently closed orders and forgets older ones, so a duplicate arriving after
-    that many other orders closed would be taken as a new reservation.
-    """
-
-    sku: str
-    product_name: str | None = None
-    on_hand: int = 0
-    reserved: int = 0
-    backordered: int = 0
-    reservations: Mapping[str, Reservation] = field(default_factory=dict)
-    closed: Mapping[str, int] = field(default_factory=dict)
-    version: int = 0
-
-    @property
-    def available(self) -> int:
-        return self.on_hand - self.reserved
-
-    @property
-    def levels(self) -> StockLevels:
-        return StockLevels(
-            on_hand=self.on_hand, reserved=self.reserved, available=self.available, backordered=self.backordered,
-            open_orders=len(self.reservations),
-        )
-
-
-def decide(state: Stock | None, command: Payload) -> Decision:
+def decide(state: StockState | None, command: Payload) -> Decision:
     """Decide a command against the current state (``None``: no stock of this SKU yet).
 
     A SKU is tracked from its first receipt. Before that a reservation is refused as ``not_tracked`` (the inventory
@@ -97,7 +52,7 @@ def _untracked(command: Payload) -> Decision:
 class _Draft:
     """The events decided so far and the stock they lead to."""
 
-    state: Stock
+    state: StockState
     events: tuple[Payload, ...] = ()
 
     def then(self, event: Callable[..., Payload]) -> "_Draft":
@@ -110,17 +65,17 @@ class _Draft:
         return list(self.events)
 
 
-def _receive_into(state: Stock | None, command: ReceiveStock) -> Decision:
-    return _receive(command, state if state is not None else Stock(sku=command.sku))
+def _receive_into(state: StockState | None, command: ReceiveStock) -> Decision:
+    return _receive(command, state if state is not None else new_stock(command.sku))
 
 
 @singledispatch
-def _decide_existing(command: Payload, state: Stock) -> Decision:
+def _decide_existing(command: Payload, state: StockState) -> Decision:
     return reject("unknown_command", f"stock does not handle {type(command).__name__}")
 
 
 @_decide_existing.register
-def _receive(command: ReceiveStock, state: Stock) -> Decision:
+def _receive(command: ReceiveStock, state: StockState) -> Decision:
     if command.quantity <= 0:
         return reject("invalid_quantity", "a receipt must bring at least 1 unit")
     received = _Draft(state).then(
@@ -130,32 +85,32 @@ def _receive(command: ReceiveStock, state: Stock) -> Decision:
 
 
 @_decide_existing.register
-def _adjust(command: AdjustStock, state: Stock) -> Decision:
+def _adjust(command: AdjustStock, state: StockState) -> Decision:
     refused = _refuse_adjustment(command, state)
     if refused:
         return refused
-    on_hand = state.on_hand + command.quantity_delta
+    on_hand = state.entry.on_hand + command.quantity_delta
     adjusted = _take_back(_Draft(state), on_hand).then(
         partial(StockAdjusted, quantity_delta=command.quantity_delta, reason=command.reason)
     )
     return _fill_backorders(adjusted).decision
 
 
-def _refuse_adjustment(command: AdjustStock, state: Stock) -> Rejection | None:
+def _refuse_adjustment(command: AdjustStock, state: StockState) -> Rejection | None:
     if command.quantity_delta == 0:
         return reject("invalid_quantity", "an adjustment must change the quantity on hand")
     if not command.reason.strip():
         return reject("reason_required", "an adjustment needs a reason")
-    if state.on_hand + command.quantity_delta < 0:
+    if state.entry.on_hand + command.quantity_delta < 0:
         return reject(
             "insufficient_stock",
-            f"cannot take {-command.quantity_delta} units of {state.sku}: only {state.on_hand} are on hand",
+            f"cannot take {-command.quantity_delta} units of {state.sku}: only {state.entry.on_hand} are on hand",
         )
     return None
 
 
 @_decide_existing.register
-def _reserve(command: ReserveStock, state: Stock) -> Decision:
+def _reserve(command: ReserveStock, state: StockState) -> Decision:
     if command.quantity <= 0:
         return reject("invalid_quantity", "a reservation must ask for at least 1 unit")
     if _reservation_seen(state, command.order_id, command.order_version):
@@ -167,13 +122,14 @@ def _reserve(command: ReserveStock, state: Stock) -> Decision:
     )).decision
 
 
-def _reservation_seen(state: Stock, order_id: str, order_version: int) -> bool:
+def _reservation_seen(state: StockState, order_id: str, order_version: int) -> bool:
     """The order is open, or closed at or after ``order_version``: this reservation was delivered before."""
-    return order_id in state.reservations or state.closed.get(order_id, 0) >= order_version
+    held = state.order(order_id)
+    return isinstance(held, Reservation) or (isinstance(held, Closed) and held.order_version >= order_version)
 
 
 @_decide_existing.register
-def _release(command: ReleaseStock, state: Stock) -> Decision:
+def _release(command: ReleaseStock, state: StockState) -> Decision:
     held = _closable(state, command.order_id, command.order_version)
     if held is None:
         return []
@@ -185,7 +141,7 @@ def _release(command: ReleaseStock, state: Stock) -> Decision:
 
 
 @_decide_existing.register
-def _deduct(command: DeductStock, state: Stock) -> Decision:
+def _deduct(command: DeductStock, state: StockState) -> Decision:
     held = _closable(state, command.order_id, command.order_version)
     if held is None:
         return []
@@ -195,30 +151,34 @@ def _deduct(command: DeductStock, state: Stock) -> Decision:
     )).decision
 
 
-def _closable(state: Stock, order_id: str, order_version: int) -> Reservation | None:
+def _closable(state: StockState, order_id: str, order_version: int) -> Reservation | None:
     """The open reservation a release or deduction closes; ``None`` when the order is not open (never reserved,
     or closed already) or was reserved after ``order_version`` (the command is older than the reservation)."""
-    held = state.reservations.get(order_id)
-    if held is None or held.order_version > order_version:
+    held = state.order(order_id)
+    if not isinstance(held, Reservation) or held.order_version > order_version:
         return None
     return held
 
 
-def _by_arrival(state: Stock) -> list[tuple[str, Reservation]]:
-    return sorted(state.reservations.items(), key=lambda item: item[1].sequence)
-
-
 def _fill_backorders(draft: _Draft) -> _Draft:
     """Available stock goes to the backordered orders, oldest first."""
-    for order_id, held in _by_arrival(draft.state):
+    order_id = draft.state.entry.oldest_backordered
+    while order_id is not None and draft.state.available > 0:
+        held = draft.state.reservation(order_id)
         draft = _move(draft, order_id, held, min(held.backordered, draft.state.available))
+        order_id = held.newer
     return draft
 
 
 def _take_back(draft: _Draft, on_hand: int) -> _Draft:
-    """Before on-hand stock drops to ``on_hand``, the newest reservations give back what it no longer covers."""
-    for order_id, held in reversed(_by_arrival(draft.state)):
-        draft = _move(draft, order_id, held, -min(held.reserved, max(draft.state.reserved - on_hand, 0)))
+    """Before on-hand stock drops to ``on_hand``, the newest reservations give back what it no longer covers.
+
+    The orders after the oldest backordered one hold nothing, so the walk starts there."""
+    order_id = draft.state.entry.oldest_backordered or draft.state.entry.newest
+    while order_id is not None and draft.state.entry.reserved > on_hand:
+        held = draft.state.reservation(order_id)
+        draft = _move(draft, order_id, held, -min(held.reserved, draft.state.entry.reserved - on_hand))
+        order_id = held.older
     return draft
 
 
@@ -233,97 +193,94 @@ def _move(draft: _Draft, order_id: str, held: Reservation, quantity: int) -> _Dr
     ))
 
 
-def evolve(state: Stock | None, event: Payload, *, sku: str = "") -> Stock:
+def evolve(state: StockState | None, event: Payload, *, sku: str = "") -> StockState:
     """Apply one event and count it in ``version``. ``sku`` names a new stock (its first ``StockReceived``)."""
     if state is None:
         if not isinstance(event, StockReceived):
             raise ValueError(f"{type(event).__name__} applied to a stock that does not exist")
-        state = Stock(sku=sku)
-    return replace(_evolve_existing(event, state), version=state.version + 1)
+        state = new_stock(sku)
+    return _evolve_existing(event, state).with_entry(version=state.version + 1)
 
 
 @singledispatch
-def _evolve_existing(event: Payload, state: Stock) -> Stock:
+def _evolve_existing(event: Payload, state: StockState) -> StockState:
     raise ValueError(f"stock does not apply {type(event).__name__}")
 
 
 @_evolve_existing.register
-def _(event: StockReceived, state: Stock) -> Stock:
-    return replace(state, on_hand=state.on_hand + event.quantity, product_name=event.product_name or state.product_name)
+def _(event: StockReceived, state: StockState) -> StockState:
+    entry = state.entry
+    return state.with_entry(
+        on_hand=entry.on_hand + event.quantity, product_name=event.product_name or entry.product_name
+    )
 
 
 @_evolve_existing.register
-def _(event: StockAdjusted, state: Stock) -> Stock:
-    return replace(state, on_hand=state.on_hand + event.quantity_delta)
+def _(event: StockAdjusted, state: StockState) -> StockState:
+    return state.with_entry(on_hand=state.entry.on_hand + event.quantity_delta)
 
 
 @_evolve_existing.register
-def _(event: StockReserved, state: Stock) -> Stock:
-    if event.order_id in state.reservations:
+def _(event: StockReserved, state: StockState) -> StockState:
+    if isinstance(state.order(event.order_id), Reservation):
         raise ValueError(f"order {event.order_id} reserves {state.sku} twice")
     held = Reservation(
         reserved=event.reserved, backordered=event.backordered, order_version=event.order_version,
         sequence=state.version + 1,
     )
-    return replace(
-        state, reserved=state.reserved + event.reserved, backordered=state.backordered + event.backordered,
-        reservations={**state.reservations, event.order_id: held}, closed=_without(state.closed, event.order_id),
-        product_name=state.product_name or event.product_name,
+    entry = state.entry
+    waiting = event.order_id if event.backordered > 0 else None
+    return appended(state, event.order_id, held).with_entry(
+        reserved=entry.reserved + event.reserved, backordered=entry.backordered + event.backordered,
+        open_orders=entry.open_orders + 1, oldest_backordered=entry.oldest_backordered or waiting,
+        product_name=entry.product_name or event.product_name,
     )
 
 
 @_evolve_existing.register
-def _(event: BackorderFilled, state: Stock) -> Stock:
+def _(event: BackorderFilled, state: StockState) -> StockState:
     return _shift(state, event.order_id, event.quantity)
 
 
 @_evolve_existing.register
-def _(event: ReservationBackordered, state: Stock) -> Stock:
+def _(event: ReservationBackordered, state: StockState) -> StockState:
     return _shift(state, event.order_id, -event.quantity)
 
 
 @_evolve_existing.register
-def _(event: ReservationReleased, state: Stock) -> Stock:
+def _(event: ReservationReleased, state: StockState) -> StockState:
     return _close(state, event.order_id, event.order_version, shipped=0)
 
 
 @_evolve_existing.register
-def _(event: StockDeducted, state: Stock) -> Stock:
+def _(event: StockDeducted, state: StockState) -> StockState:
     return _close(state, event.order_id, event.order_version, shipped=event.quantity)
 
 
-def _held(state: Stock, order_id: str) -> Reservation:
-    held = state.reservations.get(order_id)
-    if held is None:
-        raise ValueError(f"order {order_id} holds no reservation of {state.sku}")
-    return held
-
-
-def _shift(state: Stock, order_id: str, quantity: int) -> Stock:
-    held = _held(state, order_id)
+def _shift(state: StockState, order_id: str, quantity: int) -> StockState:
+    held = state.reservation(order_id)
     moved = replace(held, reserved=held.reserved + quantity, backordered=held.backordered - quantity)
-    return replace(
-        state, reserved=state.reserved + quantity, backordered=state.backordered - quantity,
-        reservations={**state.reservations, order_id: moved},
+    return state.with_order(order_id, moved).with_entry(
+        reserved=state.entry.reserved + quantity, backordered=state.entry.backordered - quantity,
+        oldest_backordered=_oldest_backordered_after(state, order_id, moved),
     )
 
 
-def _close(state: Stock, order_id: str, order_version: int, *, shipped: int) -> Stock:
-    held = _held(state, order_id)
-    return replace(
-        state, on_hand=state.on_hand - shipped, reserved=state.reserved - held.reserved,
-        backordered=state.backordered - held.backordered, reservations=_without(state.reservations, order_id),
-        closed=_remember(state.closed, order_id, order_version),
+def _oldest_backordered_after(state: StockState, order_id: str, moved: Reservation) -> str | None:
+    """Backorders are filled from the oldest backordered order towards the newest, and reservations taken back
+    from it towards the oldest: an order left waiting is the oldest backordered one; one filled in full hands that
+    role to the next."""
+    if moved.backordered > 0:
+        return order_id
+    if state.entry.oldest_backordered == order_id:
+        return moved.newer
+    return state.entry.oldest_backordered
+
+
+def _close(state: StockState, order_id: str, order_version: int, *, shipped: int) -> StockState:
+    held = state.reservation(order_id)
+    entry = state.entry
+    return unlinked(state, order_id, Closed(order_version)).with_entry(
+        on_hand=entry.on_hand - shipped, reserved=entry.reserved - held.reserved,
+        backordered=entry.backordered - held.backordered, open_orders=entry.open_orders - 1,
     )
-
-
-def _without(entries: Mapping[str, V], key: str) -> Mapping[str, V]:
-    if key not in entries:
-        return entries
-    return {name: value for name, value in entries.items() if name != key}
-
-
-def _remember(closed: Mapping[str, int], order_id: str, order_version: int) -> dict[str, int]:
-    """``closed`` with ``order_id`` (open until now, so not in it) as the most recent; the newest ``CLOSED_MEMORY``."""
-    kept = list(closed.items())[max(len(closed) + 1 - CLOSED_MEMORY, 0):]
-    return dict([*kept, (order_id, order_version)])

@@ -17,6 +17,7 @@ from streams.folds.order_summary import order_summary_records
 from streams.folds.order_view import OrderView, fold_order_view, order_documents, order_event_documents
 from streams.folds.reservations import stock_commands
 from streams.projecting import PartTable, ProjectionSpec, in_sequence
+from streams.tables import ReadKey, Writes
 
 ORDER_AGGREGATE = AggregateSpec(
     name="order", commands_topic=topics.ORDERS_COMMANDS, events_topic=topics.ORDERS_EVENTS,
@@ -36,8 +37,20 @@ INVENTORY_AGGREGATE = AggregateSpec(
     name="stock", commands_topic=topics.INVENTORY_COMMANDS, events_topic=topics.INVENTORY_EVENTS,
     command_types=INVENTORY_COMMANDS, event_types=INVENTORY_EVENTS, decide=stock.decide,
     evolve=lambda state, event, sku: stock.evolve(state, event, sku=sku),
-    state_type=stock.Stock, version_of=lambda state: state.version, derive=backorder_commands,
+    state_type=stock.StockState, version_of=lambda state: state.version, derive=backorder_commands,
+    codec=StockCodec(),
 )
+
+
+class StockCodec:
+    """A stock and its reservations, each its own key of the stock's partition (``domain.stock``)."""
+
+    def load(self, key: str, read: ReadKey) -> stock.StockState | None:
+        return stock.load_stock(key, read)
+
+    def dump(self, key: str, value: stock.StockState) -> tuple[Writes, stock.StockState]:
+        writes, settled = stock.stock_writes(value)
+        return dict(writes), settled
 
 
 def _view_version(view: OrderView | CustomerView) -> int:

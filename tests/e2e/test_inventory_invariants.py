@@ -17,6 +17,7 @@ import pytest
 from confluent_kafka import Producer
 from elasticsearch import Elasticsearch
 
+from domain.stock import load_stock
 from ops.admin.lag import GroupLag
 from ops.admin.reset import changelog_topic
 from ops.launcher import stack
@@ -26,7 +27,6 @@ from ops.rebuild.targets import TARGETS
 from ops.settings import Settings
 from schemas import topics
 from schemas.mappings import INVENTORY
-from streams.deciding import EntryCodec
 from streams.specs import INVENTORY_AGGREGATE
 from tests.e2e.ordering import line
 from tests.support import eventually, read_topic, unique_id
@@ -97,17 +97,18 @@ def indexed_stock(es: Elasticsearch, sku: str) -> Stock | None:
 
 
 def table_stock(system: Settings, skus: list[str]) -> dict[str, Stock]:
-    """The latest value of each SKU in the stock table's changelog, loaded as the worker loads it."""
-    codec = EntryCodec(INVENTORY_AGGREGATE)
+    """The latest value of each key in the stock table's changelog (a SKU's stock entry and its orders' entries),
+    each SKU loaded from them as the worker loads it."""
     topic = changelog_topic(system, INVENTORY_AGGREGATE.table_name)
     latest: dict[str, bytes] = {}
     for record in read_topic(system.kafka_bootstrap, topic):
         latest[json.loads(record.key())] = record.value()
     stocks = {}
     for sku in skus:
-        state = codec.load(latest.get(sku)).state
+        state = load_stock(sku, latest.get)
         if state is not None:
-            stocks[sku] = Stock(state.on_hand, state.reserved, state.available, state.backordered)
+            levels = state.levels
+            stocks[sku] = Stock(levels.on_hand, levels.reserved, levels.available, levels.backordered)
     return stocks
 
 

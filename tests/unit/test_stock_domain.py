@@ -2,9 +2,10 @@ import json
 from typing import Any, TypeVar
 
 import pytest
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
-from domain.stock import CLOSED_MEMORY, Reservation, Stock, decide, evolve
+from domain.stock import StockState, decide, evolve, load_stock, stock_writes
+from domain.stock_state import Closed, Reservation
 from schemas.customers import CustomerRegistered
 from schemas.envelope import Payload
 from schemas.inventory import (
@@ -14,10 +15,10 @@ from schemas.inventory import (
 )
 from schemas.orders import SubmitOrder
 from tests.unit.builders import accepted, event_types, refused
+from tests.unit.stock_store import SKU, StockStore, evolve_all, holdings
 
 M = TypeVar("M", bound=Payload)
 
-SKU = "SKU-1"
 DEFAULTS: dict[type[Payload], dict[str, Any]] = {
     ReceiveStock: {"sku": SKU, "quantity": 10},
     AdjustStock: {"sku": SKU, "quantity_delta": -1, "reason": "counted"},
@@ -56,18 +57,23 @@ def deduct(order_id: str, order_version: int = 5) -> DeductStock:
     return command(DeductStock, order_id=order_id, order_version=order_version)
 
 
-def run_stock(state: Stock | None, *commands: Payload) -> Stock | None:
+def stored(*commands: Payload) -> StockState | None:
+    """The stock of ``SKU`` loaded from a store after deciding ``commands`` from nothing."""
+    store = StockStore()
     for each in commands:
-        for event in accepted(decide(state, each)):
-            state = evolve(state, event, sku=SKU)
-    return state
+        accepted(store.run(each))
+    return store.load()
 
 
-def stock(*commands: Payload) -> Stock:
-    """The stock of ``SKU`` after deciding ``commands`` from nothing."""
-    state = run_stock(None, *commands)
+def stock(*commands: Payload) -> StockState:
+    state = stored(*commands)
     assert state is not None
     return state
+
+
+def after(state: StockState, command: Payload) -> StockState:
+    """``state`` evolved by what it decides for ``command``."""
+    return evolve_all(state, accepted(decide(state, command)))
 
 
 def levels(on_hand: int, reserved: int = 0, backordered: int = 0, open_orders: int = 0) -> StockLevels:
@@ -75,10 +81,6 @@ def levels(on_hand: int, reserved: int = 0, backordered: int = 0, open_orders: i
         on_hand=on_hand, reserved=reserved, available=on_hand - reserved, backordered=backordered,
         open_orders=open_orders,
     )
-
-
-def holdings(state: Stock) -> dict[str, tuple[int, int]]:
-    return {order_id: (held.reserved, held.backordered) for order_id, held in state.reservations.items()}
 
 
 # Refusals: a stable code, and a sentence for people.
@@ -107,7 +109,7 @@ IN_STOCK = (receive(10),)
     ],
 )
 def test_refusals(history: tuple[Payload, ...], refused_command: Payload, code: str) -> None:
-    rejection = refused(decide(run_stock(None, *history), refused_command))
+    rejection = refused(decide(stored(*history), refused_command))
     assert rejection.code == code
     assert rejection.reason
 
@@ -148,7 +150,7 @@ def test_insufficient_stock_names_what_is_on_hand() -> None:
     ],
 )
 def test_deliveries_that_change_nothing(history: tuple[Payload, ...], repeated: Payload) -> None:
-    assert accepted(decide(run_stock(None, *history), repeated)) == []
+    assert accepted(decide(stored(*history), repeated)) == []
 
 
 # Receiving
@@ -157,9 +159,8 @@ def test_deliveries_that_change_nothing(history: tuple[Payload, ...], repeated: 
 def test_a_first_receipt_opens_the_stock() -> None:
     decision = decide(None, receive(10, product_name="Blue mug"))
     assert accepted(decision) == [StockReceived(quantity=10, product_name="Blue mug", levels=levels(10))]
-    assert stock(receive(10, product_name="Blue mug")) == Stock(
-        sku=SKU, product_name="Blue mug", on_hand=10, version=1
-    )
+    opened = stock(receive(10, product_name="Blue mug"))
+    assert (opened.entry.product_name, opened.levels, opened.version) == ("Blue mug", levels(10), 1)
 
 
 @pytest.mark.parametrize(
@@ -169,7 +170,7 @@ def test_a_first_receipt_opens_the_stock() -> None:
 )
 def test_a_receipt_names_the_product_when_it_says_a_name(names: tuple[str | None, ...], kept: str | None) -> None:
     received = stock(*(receive(1, product_name=name) for name in names))
-    assert (received.on_hand, received.product_name) == (2, kept)
+    assert (received.entry.on_hand, received.entry.product_name) == (2, kept)
 
 
 def test_a_receipt_fills_backorders_oldest_first() -> None:
@@ -210,7 +211,7 @@ def test_an_adjustment_below_what_is_reserved_backorders_the_newest_reservations
 def test_an_adjustment_up_fills_backorders() -> None:
     waiting = stock(receive(2), reserve("ORD-1", 5))
     assert event_types(decide(waiting, adjust(4))) == [StockAdjusted, BackorderFilled]
-    assert holdings(run_stock(waiting, adjust(4))) == {"ORD-1": (5, 0)}
+    assert holdings(after(waiting, adjust(4))) == {"ORD-1": (5, 0)}
 
 
 # Reserving
@@ -241,14 +242,14 @@ def test_a_sku_sold_out_to_zero_backorders_the_whole_line() -> None:
         order_id="ORD-1", order_version=2, requested=3, reserved=0, backordered=3, product_name="Blue mug",
         levels=levels(0, 0, 3, 1),
     )]
-    assert stock(receive(1), adjust(-1), named).reservations == {
-        "ORD-1": Reservation(reserved=0, backordered=3, order_version=2, sequence=3),
-    }
+    assert stock(receive(1), adjust(-1), named).order("ORD-1") == Reservation(
+        reserved=0, backordered=3, order_version=2, sequence=3, older=None, newer=None,
+    )
 
 
 def test_a_reservation_names_a_product_only_when_the_stock_has_no_name() -> None:
     named = stock(receive(1, product_name="Blue mug"), command(ReserveStock, product_name="Mug"))
-    assert named.product_name == "Blue mug"
+    assert named.entry.product_name == "Blue mug"
 
 
 def test_reservations_queue_behind_backorders() -> None:
@@ -258,7 +259,8 @@ def test_reservations_queue_behind_backorders() -> None:
 
 def test_a_closed_order_may_reserve_again_from_a_later_order_version() -> None:
     reopened = stock(receive(5), reserve("ORD-1", 3), release("ORD-1"), reserve("ORD-1", 2, order_version=4))
-    assert (holdings(reopened), dict(reopened.closed)) == ({"ORD-1": (2, 0)}, {})
+    assert holdings(reopened) == {"ORD-1": (2, 0)}
+    assert reopened.order("ORD-1") == Reservation(reserved=2, backordered=0, order_version=4, sequence=4)
 
 
 # Releasing and deducting
@@ -270,12 +272,12 @@ def test_a_release_returns_the_reservation_and_fills_other_backorders() -> None:
         ReservationReleased(order_id="ORD-1", order_version=3, reserved=4, backordered=0, levels=levels(5, 1, 2, 1)),
         BackorderFilled(order_id="ORD-2", quantity=2, reserved=3, backordered=0, levels=levels(5, 3, 0, 1)),
     ]
-    assert dict(run_stock(held, release("ORD-1")).closed) == {"ORD-1": 3}
+    assert after(held, release("ORD-1")).order("ORD-1") == Closed(order_version=3)
 
 
 def test_a_release_drops_the_backorder() -> None:
     released = stock(receive(1), reserve("ORD-1", 4), release("ORD-1"))
-    assert (released.on_hand, released.reserved, released.backordered, released.reservations) == (1, 0, 0, {})
+    assert (released.levels, holdings(released)) == (levels(1), {})
 
 
 def test_a_deduction_takes_the_reservation_out_of_stock() -> None:
@@ -283,7 +285,7 @@ def test_a_deduction_takes_the_reservation_out_of_stock() -> None:
     assert accepted(decide(held, deduct("ORD-1"))) == [
         StockDeducted(order_id="ORD-1", order_version=5, quantity=4, short=0, levels=levels(6, 3, 0, 1)),
     ]
-    assert dict(run_stock(held, deduct("ORD-1")).closed) == {"ORD-1": 5}
+    assert after(held, deduct("ORD-1")).order("ORD-1") == Closed(order_version=5)
 
 
 def test_a_deduction_reports_the_backorder_it_ships_without() -> None:
@@ -293,22 +295,23 @@ def test_a_deduction_reports_the_backorder_it_ships_without() -> None:
     ]
 
 
-def test_the_closed_memory_forgets_the_oldest_order_beyond_its_bound() -> None:
-    closed = {f"ORD-{n}": 3 for n in range(CLOSED_MEMORY)}
-    full = Stock(sku=SKU, on_hand=5, closed=closed, version=1)
-    after = run_stock(full, reserve("ORD-NEW", 1), release("ORD-NEW"))
-    assert after is not None and len(after.closed) == CLOSED_MEMORY
-    assert (next(iter(after.closed)), list(after.closed)[-1]) == ("ORD-1", "ORD-NEW")
-    assert event_types(decide(after, reserve("ORD-0", 1))) == [StockReserved]
-    assert accepted(decide(after, reserve("ORD-1", 1))) == []
+def test_a_closed_order_is_recognised_however_many_orders_closed_after_it() -> None:
+    store = StockStore()
+    store.run_all([receive(5), reserve("ORD-0", 1), release("ORD-0")])
+    for n in range(1, 1_200):
+        store.run_all([reserve(f"ORD-{n}", 1), release(f"ORD-{n}")])
+    state = store.load()
+    assert state is not None and state.levels == levels(5)
+    assert accepted(decide(state, reserve("ORD-0", 1))) == []
+    assert event_types(decide(state, reserve("ORD-0", 1, order_version=4))) == [StockReserved]
 
 
-def test_closing_an_order_again_makes_it_the_most_recent() -> None:
+def test_closing_an_order_again_records_the_later_version() -> None:
     twice = stock(
         receive(5), reserve("ORD-1", 1), release("ORD-1"), reserve("ORD-2", 1), release("ORD-2"),
         reserve("ORD-1", 1, order_version=4), release("ORD-1", order_version=5),
     )
-    assert list(twice.closed.items()) == [("ORD-2", 3), ("ORD-1", 5)]
+    assert (twice.order("ORD-1"), twice.order("ORD-2")) == (Closed(order_version=5), Closed(order_version=3))
 
 
 # Evolving
@@ -351,6 +354,45 @@ def test_an_order_cannot_reserve_twice() -> None:
 def test_a_stock_refuses_events_of_other_aggregates() -> None:
     with pytest.raises(ValueError, match="stock does not apply CustomerRegistered"):
         evolve(stock(receive(1)), CustomerRegistered(name="Ada", email="ada@example.com"))
+
+
+def unsettled() -> StockState:
+    """A stock with order entries changed since it was loaded."""
+    return after(stock(receive(5), reserve("ORD-1", 4)), reserve("ORD-2", 3))
+
+
+def everything_in(state: StockState) -> tuple[dict[str, bytes], dict[str, tuple[int, int]]]:
+    return stock_writes(state)[0], holdings(state)
+
+
+def test_evolving_leaves_the_state_it_was_given_as_it_was() -> None:
+    held = unsettled()
+    before = everything_in(held)
+    evolve(held, ReservationReleased(order_id="ORD-1", order_version=3, reserved=4, backordered=0, levels=levels(5)))
+    assert everything_in(held) == before == (before[0], {"ORD-1": (4, 0), "ORD-2": (1, 2)})
+    assert set(before[0]) == {SKU, f"{SKU}/ORD-1", f"{SKU}/ORD-2"}
+
+
+def test_deciding_leaves_the_state_it_was_given_as_it_was() -> None:
+    held = unsettled()
+    before = everything_in(held)
+    for each in (release("ORD-1"), adjust(-4), receive(2), reserve("ORD-3", 1), deduct("ORD-2")):
+        assert accepted(decide(held, each))
+    assert everything_in(held) == before
+
+
+def test_loading_a_stock_reads_its_stock_entry_only() -> None:
+    store = StockStore()
+    store.run_all([receive(5), reserve("ORD-1", 4), reserve("ORD-2", 3), release("ORD-1")])
+    store.forget_reads()
+    assert store.load() is not None and store.keys_read == [SKU]
+
+
+def test_a_product_id_with_a_slash_is_never_a_stock_even_where_it_names_an_order_entry() -> None:
+    store = StockStore()
+    store.run_all([receive(5), reserve("ORD-1", 4)])
+    store.forget_reads()
+    assert f"{SKU}/ORD-1" in store.entries and store.load(f"{SKU}/ORD-1") is None and store.keys_read == []
 
 
 def test_each_event_increments_version() -> None:
@@ -398,11 +440,13 @@ def test_events_round_trip_through_json(event: Payload) -> None:
     assert type(event).model_validate_json(event.model_dump_json()) == event
 
 
-def test_a_stock_round_trips_through_the_table_codec_with_its_closed_order_kept() -> None:
-    adapter = TypeAdapter(Stock | None)
-    held = stock(
-        receive(5), reserve("ORD-2", 1), reserve("ORD-1", 2), reserve("ORD-3", 9), release("ORD-2"), deduct("ORD-1")
-    )
-    loaded = adapter.validate_json(adapter.dump_json(held))
-    assert loaded == held
-    assert (list(loaded.closed), holdings(loaded)) == (["ORD-2", "ORD-1"], {"ORD-3": (3, 6)})
+def test_a_stock_round_trips_through_its_entries_with_its_closed_orders_kept() -> None:
+    state: StockState | None = None
+    for each in (receive(5), reserve("ORD-2", 1), reserve("ORD-1", 2), reserve("ORD-3", 9), release("ORD-2"),
+                 deduct("ORD-1")):
+        state = evolve_all(state, accepted(decide(state, each)))
+    assert state is not None
+    entries, _ = stock_writes(state)
+    loaded = load_stock(SKU, entries.get)
+    assert loaded is not None and (loaded.entry, holdings(loaded)) == (state.entry, {"ORD-3": (3, 6)})
+    assert (loaded.order("ORD-2"), loaded.order("ORD-1")) == (Closed(order_version=3), Closed(order_version=5))
