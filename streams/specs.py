@@ -19,6 +19,17 @@ from streams.folds.reservations import stock_commands
 from streams.projecting import PartTable, ProjectionSpec, in_sequence
 from streams.tables import ReadKey, Writes
 
+class StockCodec:
+    """A stock and its reservations, each its own key of the stock's partition (``domain.stock``)."""
+
+    def load(self, key: str, read: ReadKey) -> stock.StockState | None:
+        return stock.load_stock(key, read)
+
+    def dump(self, key: str, value: stock.StockState) -> tuple[Writes, stock.StockState]:
+        writes, settled = stock.stock_writes(value)
+        return dict(writes), settled
+
+
 ORDER_AGGREGATE = AggregateSpec(
     name="order", commands_topic=topics.ORDERS_COMMANDS, events_topic=topics.ORDERS_EVENTS,
     command_types=(*ORDER_COMMANDS, *ORDER_STOCK_COMMANDS), event_types=ORDER_EVENTS, decide=order.decide,
@@ -40,17 +51,6 @@ INVENTORY_AGGREGATE = AggregateSpec(
     state_type=stock.StockState, version_of=lambda state: state.version, derive=backorder_commands,
     codec=StockCodec(),
 )
-
-
-class StockCodec:
-    """A stock and its reservations, each its own key of the stock's partition (``domain.stock``)."""
-
-    def load(self, key: str, read: ReadKey) -> stock.StockState | None:
-        return stock.load_stock(key, read)
-
-    def dump(self, key: str, value: stock.StockState) -> tuple[Writes, stock.StockState]:
-        writes, settled = stock.stock_writes(value)
-        return dict(writes), settled
 
 
 def _view_version(view: OrderView | CustomerView) -> int:

@@ -255,8 +255,8 @@ class TransactionalLoop:
             for (spec, partition), entries in batch.writes.items():
                 for key, value in entries.items():
                     self._produce(producer, spec.changelog, spec.changelog_key(key), value, partition, self._track)
-            producer.send_offsets_to_transaction(_next_offsets(messages), consumer.consumer_group_metadata(),
-                                                 self._commit_timeout_s)
+            producer.send_offsets_to_transaction(_next_offsets(consumer, messages),
+                                                 consumer.consumer_group_metadata(), self._commit_timeout_s)
             self._commit_transaction(producer)
         except KafkaException as error:
             raise self._failed(producer, error.args[0]) from error
@@ -324,9 +324,14 @@ class TransactionalLoop:
         self.health.resolved(KAFKA)
 
 
-def _next_offsets(messages: list[Message]) -> list[TopicPartition]:
+def _next_offsets(consumer: Consumer, messages: list[Message]) -> list[TopicPartition]:
+    """Where each partition of the batch goes on: the consumer's position, which is past the transaction marker
+    that follows a batch's last record (committing only ``last offset + 1`` would leave a lag of one forever)."""
     last: dict[tuple[str, int], int] = {}
     for message in messages:
         place = (message.topic(), message.partition())
         last[place] = max(last.get(place, -1), message.offset())
-    return [TopicPartition(topic, partition, offset + 1) for (topic, partition), offset in last.items()]
+    positions = consumer.position([TopicPartition(topic, partition) for topic, partition in last])
+    return [TopicPartition(position.topic, position.partition,
+                           max(position.offset, last[(position.topic, position.partition)] + 1))
+            for position in positions]
