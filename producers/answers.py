@@ -90,8 +90,8 @@ def status_url_prefix(request: Request) -> str:
 def answer(sent: Sent, request: Request) -> JSONResponse:
     command = sent.command
     if sent.outcome is None:
-        body = {"command_id": str(command.id), "aggregate_id": command.aggregate_id,
-                "status_url": status_url_prefix(request) + str(command.id)}
+        body = {"command_id": command.id_text, "aggregate_id": command.aggregate_id,
+                "status_url": status_url_prefix(request) + command.id_text}
         return JSONResponse(body, status_code=202)
     return JSONResponse(decision_of(sent.outcome).model_dump(mode="json"), status_code=decision_status_code(sent.outcome))
 

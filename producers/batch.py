@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, NamedTuple, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
@@ -66,8 +66,7 @@ class BatchContext:
     status_url_prefix: str
 
 
-@dataclass(frozen=True)
-class ParsedLine:
+class ParsedLine(NamedTuple):
     number: int
     outgoing: Outgoing | None = None
     error: dict[str, Any] | None = None
@@ -185,8 +184,8 @@ def _accepted(line: ParsedLine, quoted_prefix: str) -> str:
     """``json.dumps`` of the accepted result, written directly: it is the line nearly every command gets."""
     assert line.outgoing is not None
     command = line.outgoing.command
-    return (f'{{"line": {line.number}, "status": 202, "command_id": "{command.id}", '
-            f'"aggregate_id": {json.dumps(command.aggregate_id)}, "status_url": {quoted_prefix}{command.id}"}}\n')
+    return (f'{{"line": {line.number}, "status": 202, "command_id": "{command.id_text}", '
+            f'"aggregate_id": {json.dumps(command.aggregate_id)}, "status_url": {quoted_prefix}{command.id_text}"}}\n')
 
 
 def _refused(line: ParsedLine, failure: Exception | None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from producers.outcomes import OutcomeWatcher
 from producers.publisher import KafkaPublisher, Record
@@ -32,17 +32,19 @@ def idempotent_command_id(actor: str, key: str) -> uuid.UUID:
     return uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{actor}\n{key}")
 
 
-@dataclass(frozen=True)
 class CommandContext:
-    actor: str
-    correlation_id: uuid.UUID
-    expected_version: int | None = None
-    idempotency_key: str | None = None
-    command_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    """Who sends a command and under which ids; an idempotency key fixes the command id."""
 
-    def __post_init__(self) -> None:
-        if self.idempotency_key is not None:
-            object.__setattr__(self, "command_id", idempotent_command_id(self.actor, self.idempotency_key))
+    __slots__ = ("actor", "correlation_id", "expected_version", "idempotency_key", "command_id")
+
+    def __init__(self, actor: str, correlation_id: uuid.UUID, expected_version: int | None = None,
+                 idempotency_key: str | None = None, command_id: uuid.UUID | None = None) -> None:
+        self.actor = actor
+        self.correlation_id = correlation_id
+        self.expected_version = expected_version
+        self.idempotency_key = idempotency_key
+        self.command_id = (idempotent_command_id(actor, idempotency_key) if idempotency_key is not None
+                           else command_id or uuid.uuid4())
 
     @property
     def idempotency_scope(self) -> str | None:
@@ -54,11 +56,11 @@ def new_aggregate_id(prefix: str, context: CommandContext) -> str:
     return f"{prefix}-{context.command_id.hex[:12].upper()}"
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
+class Command(NamedTuple):
     """A command in its envelope, with the record that carries it to its topic."""
 
     id: uuid.UUID
+    id_text: str  # str(id), needed several times per command
     type: str
     aggregate_id: str
     version: int | None  # the expected aggregate version, if any
@@ -83,14 +85,15 @@ def command_envelope(payload: Payload, context: CommandContext, occurred_at: str
     type_name = type(payload).__name__
     route = COMMAND_ROUTES[type_name]
     aggregate_id: str = getattr(payload, route.aggregate_id_field)
+    id_text = str(context.command_id)
     version = "null" if context.expected_version is None else str(context.expected_version)
-    head = (f'{{"id":"{context.command_id}","type":"{type_name}","schema_version":1,'
+    head = (f'{{"id":"{id_text}","command_id":"{id_text}","type":"{type_name}","schema_version":1,'
             f'"aggregate_id":{json.dumps(aggregate_id)},"version":{version},'
-            f'"occurred_at":"{occurred_at or utc_timestamp()}","command_id":"{context.command_id}",'
-            f'"correlation_id":"{context.correlation_id}","actor":{json.dumps(context.actor)},"payload":')
+            f'"occurred_at":"{occurred_at or utc_timestamp()}","correlation_id":"{context.correlation_id}",'
+            f'"actor":{json.dumps(context.actor)},"payload":')
     value = head.encode() + type(payload).__pydantic_serializer__.to_json(payload) + b"}"
     record = Record(route.topic, aggregate_id.encode(), value)
-    return Command(context.command_id, type_name, aggregate_id, context.expected_version, payload, record)
+    return Command(context.command_id, id_text, type_name, aggregate_id, context.expected_version, payload, record)
 
 
 def fingerprint(command: Command) -> str:
@@ -99,8 +102,7 @@ def fingerprint(command: Command) -> str:
     return hashlib.sha256(what + type(command.payload).__pydantic_serializer__.to_json(command.payload)).hexdigest()
 
 
-@dataclass(frozen=True)
-class Outgoing:
+class Outgoing(NamedTuple):
     command: Command
     idempotency_scope: str | None = None
 
@@ -184,7 +186,7 @@ class CommandBus:
                 if failure is None:
                     published.append(outgoing.command)
                     self._store.mark_pending(PendingCommand(outgoing.command.id, outgoing.command.type,
-                                                            outgoing.command.aggregate_id))
+                                                            outgoing.command.aggregate_id), outgoing.command.id_text)
                 else:
                     claims.errors[index] = PublishFailed(_reason(failure))
                 if outgoing.idempotency_scope in claims.claimed:

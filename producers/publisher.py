@@ -11,8 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
@@ -36,8 +35,7 @@ def producer_config(bootstrap: str, publish_timeout_s: float = 5.0) -> dict[str,
     }
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     topic: str
     key: bytes
     value: bytes

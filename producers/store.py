@@ -17,6 +17,7 @@ import json
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from rocksdict import Options, Rdict, WriteBatch
 
@@ -24,8 +25,7 @@ from producers.writebehind import Write, WriteBehind
 from schemas.outcomes import CommandOutcome
 
 
-@dataclass(frozen=True)
-class PendingCommand:
+class PendingCommand(NamedTuple):
     command_id: uuid.UUID
     command_type: str
     aggregate_id: str
@@ -113,10 +113,11 @@ class CommandStore:
 
     # Commands published and not decided yet.
 
-    def mark_pending(self, pending: PendingCommand) -> None:
-        fields = {"command_id": str(pending.command_id), "command_type": pending.command_type,
-                  "aggregate_id": pending.aggregate_id}
-        self._behind.put(_pending_key(pending.command_id), json.dumps(fields).encode())
+    def mark_pending(self, pending: PendingCommand, command_id_text: str | None = None) -> None:
+        """``command_id_text``: the id as text, when the caller has it already (it is needed once per command)."""
+        value = (f'{{"command_id": "{command_id_text or pending.command_id}", "command_type": "{pending.command_type}", '
+                 f'"aggregate_id": {json.dumps(pending.aggregate_id)}}}')
+        self._behind.put(_pending_key(pending.command_id), value.encode())
 
     def pending(self, command_id: uuid.UUID) -> PendingCommand | None:
         raw = self._read(_pending_key(command_id))
