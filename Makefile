@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run up down status logs sample test test-unit test-integration test-e2e test-faults clean bench
+.PHONY: install tools run up down status logs sample test test-unit test-integration test-e2e test-faults clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# wrk (a C load generator from Debian's packages) drives the bench's single-command load; the e2e suite runs a
+# bench smoke test, so `make test` needs it too.
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+tools:
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
 
 run: install
 	$(BIN)/orderflow run
@@ -29,25 +35,25 @@ status logs: install
 sample: install
 	$(BIN)/orderflow sample
 
-test: install
+test: install tools
 	$(BIN)/orderflow up
 	$(BIN)/pytest -m "not slow" tests
 
 test-unit: install
 	$(BIN)/pytest tests/unit
 
-test-integration test-e2e: install
+test-integration test-e2e: install tools
 	$(BIN)/orderflow up
 	$(BIN)/pytest tests/$(subst test-,,$@)
 
 # Every fault-injection test, the long runs (marked slow, left out of `make test`) included.
 FAULT_TESTS := tests/faults tests/e2e/test_worker_crash.py tests/e2e/test_elasticsearch_outage.py tests/e2e/test_deadletter.py
 
-test-faults: install
+test-faults: install tools
 	$(BIN)/orderflow up
 	$(BIN)/pytest $(FAULT_TESTS)
 
 # Benchmarks: every scenario against the running system.
-bench: install
+bench: install tools
 	$(BIN)/orderflow up
 	$(BIN)/orderflow bench all $(BENCH_ARGS)

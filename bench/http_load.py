@@ -1,9 +1,8 @@
 """Sending planned commands to the command API: one request per command, or NDJSON batches."""
 
-import asyncio
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -46,32 +45,19 @@ async def send_one(client: httpx.AsyncClient, command: PlannedCommand) -> Accept
     return Accepted(command, response.json()["command_id"], sent_at, accepted_at)
 
 
-async def closed_loop(client: httpx.AsyncClient, plans: Sequence[OrderPlan], concurrency: int,
-                      on_accepted: Callable[[Accepted], None]) -> list[Accepted]:
-    """``concurrency`` senders; each takes the next order and sends its commands one after the other, so an
-    order's commands reach Kafka in their order."""
-    queue = iter(plans)
-    accepted: list[Accepted] = []
-
-    async def sender() -> None:
-        for plan in queue:
-            for command in plan.commands:
-                done = await send_one(client, command)
-                accepted.append(done)
-                on_accepted(done)
-
-    await asyncio.gather(*(sender() for _ in range(concurrency)))
-    return accepted
-
-
 @dataclass(frozen=True)
 class BatchAnswer:
     command_ids: list[str]
     refused: list[str]
 
+    @property
+    def accepted(self) -> int:
+        return len(self.command_ids)
 
-async def post_batch(client: httpx.AsyncClient, commands: Sequence[PlannedCommand]) -> BatchAnswer:
-    body = b"".join(batch_line(command) for command in commands)
+
+async def post_batch(client: httpx.AsyncClient, commands: Sequence[PlannedCommand] | bytes) -> BatchAnswer:
+    """Commands, or their NDJSON body rendered beforehand."""
+    body = commands if isinstance(commands, bytes) else b"".join(batch_line(command) for command in commands)
     response = await client.post("/commands/batch", content=body, headers=NDJSON)
     if response.status_code != 200:
         raise CommandRefused(f"POST /commands/batch answered {response.status_code}: {response.text[:300]}")

@@ -11,7 +11,7 @@ from bench.results import RESULTS_DIR
 
 @dataclass(frozen=True)
 class BenchOptions:
-    requests: int = 3000  # single commands per concurrency level
+    ingest_seconds: float = 10.0  # single commands: how long wrk runs per concurrency level
     concurrency: tuple[int, ...] = (1, 16, 64)
     batch_commands: int = 50_000
     batch_lines_per_request: int = 10_000
@@ -27,7 +27,7 @@ class BenchOptions:
     seed: int = 42
 
 
-QUICK = {"requests": 300, "batch_commands": 5000, "batch_lines_per_request": 2500, "pipeline_commands": 2000,
+QUICK = {"ingest_seconds": 3.0, "batch_commands": 5000, "batch_lines_per_request": 2500, "pipeline_commands": 2000,
          "duration_s": 10.0, "orders": (2000,), "query_requests": 30, "load_timeout_s": 300.0,
          "settle_timeout_s": 120.0}
 

@@ -215,7 +215,7 @@ def _add_bench_parser(commands: "argparse._SubParsersAction[argparse.ArgumentPar
     bench.add_argument("scenario", choices=["ingest", "pipeline", "freshness", "query", "rebuild", "all", "report"],
                        help="a scenario, all of them, or `report`: update README's Performance table from the results")
     bench.add_argument("--quick", action="store_true", help="small sizes: each scenario in a minute or two")
-    bench.add_argument("--requests", type=int, help="ingest: single commands per concurrency level")
+    bench.add_argument("--ingest-seconds", type=float, help="ingest: how long wrk sends single commands per concurrency level")
     bench.add_argument("--concurrency", type=_sizes, help="ingest: concurrency levels, e.g. 1,16,64")
     bench.add_argument("--batch-commands", type=int, help="ingest: commands sent through POST /commands/batch")
     bench.add_argument("--batch-lines-per-request", type=int, help="ingest: NDJSON lines per batch request")

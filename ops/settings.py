@@ -103,10 +103,20 @@ class Settings(BaseSettings):
 
     # Behaviour.
     max_wait_s: float = Field(30.0, description="Longest ?wait= a command may ask for")
+    publish_timeout_s: float = Field(
+        5.0, gt=0, le=300,
+        description="How long the command API waits for Kafka to store a command before it answers 503 (librdkafka's "
+                    "delivery timeout)",
+    )
     es_bulk_max_docs: int = Field(1000, description="Projector bulk batch size")
     es_bulk_max_wait_s: float = Field(0.2, description="Projector bulk batch time window")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body of a single command (413 above)")
     max_batch_bytes: int = Field(512 * 1_048_576, ge=1024, description="Largest NDJSON body of POST /commands/batch (413 above)")
+    max_discarded_body_bytes: int = Field(
+        64 * 1_048_576, ge=0,
+        description="How much of a too-large body is read and dropped so that the client, still sending, receives the "
+                    "413 (a larger one closes the connection)",
+    )
     log_level: str = Field("info", description="Log level of the services")
     low_stock_threshold: int = Field(5, ge=0, description="A SKU is low on stock when its available quantity is at most this")
     low_stock_thresholds: dict[str, int] = Field(

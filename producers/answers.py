@@ -59,18 +59,40 @@ def decision_status_code(outcome: CommandOutcome) -> int:
     return 404 if outcome.code == "not_found" else 409
 
 
-def status_url(request: Request, command_id: uuid.UUID) -> str:
-    return str(request.url_for("command_status", command_id=str(command_id)))
+MAX_REMEMBERED_BASES = 64
 
 
-def accepted(request: Request, command_id: uuid.UUID, aggregate_id: str) -> CommandAccepted:
-    return CommandAccepted(command_id=command_id, aggregate_id=aggregate_id, status_url=status_url(request, command_id))
+class StatusUrls:
+    """Where a command's status is read: the request's base URL and the status route's path.
+
+    The path is found once; the base URL (it follows the Host header) once per distinct host.
+    """
+
+    def __init__(self, path_prefix: str) -> None:
+        self._path_prefix = path_prefix
+        self._prefixes: dict[tuple[str, str | None, str], str] = {}
+
+    def prefix(self, request: Request) -> str:
+        key = (request.scope["scheme"], request.headers.get("host"), request.scope.get("root_path", ""))
+        found = self._prefixes.get(key)
+        if found is None:
+            if len(self._prefixes) >= MAX_REMEMBERED_BASES:  # hosts are chosen by clients: keep a bounded few
+                self._prefixes.clear()
+            found = self._prefixes[key] = str(request.base_url).rstrip("/") + self._path_prefix
+        return found
+
+
+def status_url_prefix(request: Request) -> str:
+    status_urls: StatusUrls = request.app.state.status_urls
+    return status_urls.prefix(request)
 
 
 def answer(sent: Sent, request: Request) -> JSONResponse:
+    command = sent.command
     if sent.outcome is None:
-        body = accepted(request, sent.command.id, sent.command.aggregate_id)
-        return JSONResponse(body.model_dump(mode="json"), status_code=202)
+        body = {"command_id": command.id_text, "aggregate_id": command.aggregate_id,
+                "status_url": status_url_prefix(request) + command.id_text}
+        return JSONResponse(body, status_code=202)
     return JSONResponse(decision_of(sent.outcome).model_dump(mode="json"), status_code=decision_status_code(sent.outcome))
 
 

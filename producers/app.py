@@ -5,15 +5,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
-from ops.admin.lag import GroupLag, LagCollector
+from ops.admin.lag import CachedLag, GroupLag, LagCollector
 from ops.settings import Settings
 from ops.web.errors import install_error_handlers
 from ops.web.limits import BodyLimit
 from ops.web.metrics import RequestTimer, add_metrics_endpoint, request_latency
-from producers.answers import install_command_error_handlers
+from producers.answers import StatusUrls, install_command_error_handlers
+from producers.batch import typed_lines
 from producers.commands import CommandBus
 from producers.metrics import CommandMetrics
 from producers.outcomes import OutcomeWatcher
@@ -31,41 +33,56 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
         store = CommandStore(settings.data_dir / "command-api")
-        publisher = KafkaPublisher(producer_config(settings.kafka_bootstrap))
+        publisher = KafkaPublisher(producer_config(settings.kafka_bootstrap, settings.publish_timeout_s))
         metrics = CommandMetrics(registry, lambda: publisher.queue_depth)
         watcher = OutcomeWatcher(settings.kafka_bootstrap, store, on_outcome=metrics.on_outcome)
         decider_lag = GroupLag(settings.kafka_bootstrap, settings.worker_id)
-        registry.register(LagCollector("orderflow_decider_lag_records", partial(decider_lag.lag, COMMAND_TOPICS),
+        cached_lag = CachedLag(partial(decider_lag.lag, COMMAND_TOPICS))
+        registry.register(LagCollector("orderflow_decider_lag_records", cached_lag.rows,
                                        "Command records the worker has not decided yet, per partition"))
-        publisher.start()
-        await asyncio.to_thread(watcher.start, asyncio.get_running_loop())
-        app.state.settings = settings
+        typed_lines()  # built now rather than by the first batch request
+        store.start(loop)
+        publisher.start(loop)
+        cached_lag.start()
+        await asyncio.to_thread(watcher.start, loop)
         app.state.store = store
-        app.state.bus = CommandBus(publisher, watcher, store,
-                                   on_published=lambda command: metrics.published.labels(command.type).inc())
+        app.state.bus = CommandBus(publisher, watcher, store, on_published=metrics.on_published)
+        app.state.health = {"kafka": publisher, "outcomes": watcher, "store": store}
         try:
             yield
         finally:
             watcher.stop()
+            cached_lag.stop()
             await asyncio.to_thread(publisher.close)
             store.close()
             decider_lag.close()
 
+    # FastAPI's own OpenTelemetry hooks are off: they look up the global providers on every request, and the
+    # API's metrics are its Prometheus ones.
     app = FastAPI(title="orderflow command API", version="0.1.0", lifespan=lifespan,
+                  telemetry={"tracing": False, "metrics": False, "logs": False},
                   description="Commands for orders, customers and stock. Every command is published to Kafka and decided "
                               "by the worker; add `?wait=<seconds>` to get the decision in the answer.")
     app.state.settings = settings
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, streamed={BATCH_PATH: settings.max_batch_bytes})
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, streamed={BATCH_PATH: settings.max_batch_bytes},
+                       max_discarded_bytes=settings.max_discarded_body_bytes)
     app.add_middleware(RequestTimer, latency=request_latency(registry))
     install_error_handlers(app)
     install_command_error_handlers(app)
     for router in (orders.router, customers.router, inventory.router, commands.router):
         app.include_router(router)
     add_metrics_endpoint(app, registry)
+    app.state.status_urls = StatusUrls(app.url_path_for("command_status", command_id="-").removesuffix("-"))
 
-    @app.get("/health", tags=["operations"])
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get("/health", tags=["operations"], responses={503: {"description": "What cannot work now, by part"}})
+    async def health(request: Request) -> JSONResponse:
+        """`ok`, or 503 naming each part that cannot work now: `kafka` (the producer cannot reach a broker),
+        `outcomes` (decisions are not being saved), `store` (the local store cannot be written)."""
+        problems = {name: part.problem for name, part in request.app.state.health.items() if part.problem is not None}
+        if problems:
+            return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
     return app

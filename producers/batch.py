@@ -1,28 +1,40 @@
 """``POST /commands/batch``: NDJSON in, one result line per command line out, in constant memory.
 
-The body is read as it arrives; the complete lines of each received piece are parsed,
-published together, and answered before the next piece is read, so memory holds one
-piece (at most ``max_line_bytes`` of a partial line) whatever the body's size.
+The body is read as it arrives. The complete lines of each received piece are parsed and produced at once;
+their results are written once Kafka confirmed them, while the next pieces are read and produced, with at
+most ``MAX_CHUNKS_IN_FLIGHT`` chunks waiting. Memory holds those chunks and at most ``max_line_bytes`` of
+a partial line, whatever the body's size.
 """
 
+import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections import deque
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from functools import cache
+from typing import Annotated, Any, Literal, NamedTuple, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
 from ops.web.errors import field_error, validation_errors
 from producers.commands import (
-    CommandBus, CommandContext, IdempotencyMismatch, Outgoing, command_envelope, new_aggregate_id,
+    CommandBus, CommandContext, IdempotencyMismatch, Outgoing, command_envelope, new_aggregate_id, utc_timestamp,
 )
+from producers.routes.common import completed
+from producers.routes.customers import RegisterCustomerBody
+from producers.routes.orders import CreateOrderBody
 from schemas.envelope import Payload
 from schemas.registry import PUBLIC_COMMAND_ROUTES, payload_model
 
 # Commands that create their aggregate may leave its id out; one is assigned as over single requests.
 NEW_ID_PREFIXES = {"CreateOrder": "ORD", "RegisterCustomer": "CUST"}
+OPTIONAL_ID_PAYLOADS: dict[str, type[Payload]] = {"CreateOrder": CreateOrderBody, "RegisterCustomer": RegisterCustomerBody}
 MAX_LINES_PER_DISPATCH = 2000
+MAX_CHUNKS_IN_FLIGHT = 8
+
+IdempotencyKey = Annotated[str, Field(min_length=1, max_length=200)]
+ExpectedVersion = Annotated[int, Field(ge=0)]
 
 
 class BatchLine(BaseModel):
@@ -30,26 +42,56 @@ class BatchLine(BaseModel):
 
     type: Annotated[str, Field(examples=["AddItem"])]
     payload: dict[str, Any]
-    idempotency_key: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    expected_version: Annotated[int, Field(ge=0)] | None = None
+    idempotency_key: IdempotencyKey | None = None
+    expected_version: ExpectedVersion | None = None
+
+
+@cache
+def typed_lines() -> TypeAdapter[Any]:
+    """Every command's line as one union told apart by ``type``: a valid line is parsed and validated in one
+    pass, payload included."""
+    models = [
+        create_model(f"{name}Line", __config__=ConfigDict(extra="forbid"), type=(Literal[name], ...),  # type: ignore[call-overload]
+                     payload=(OPTIONAL_ID_PAYLOADS.get(name) or payload_model(name), ...),
+                     idempotency_key=(IdempotencyKey | None, None), expected_version=(ExpectedVersion | None, None))
+        for name in sorted(PUBLIC_COMMAND_ROUTES)
+    ]
+    return TypeAdapter(Annotated[Union[tuple(models)], Field(discriminator="type")])  # noqa: UP007
 
 
 @dataclass(frozen=True)
 class BatchContext:
     actor: str
     correlation_id: uuid.UUID
-    status_url: Callable[[uuid.UUID], str]
+    status_url_prefix: str
 
 
-@dataclass(frozen=True)
-class ParsedLine:
+class ParsedLine(NamedTuple):
     number: int
     outgoing: Outgoing | None = None
     error: dict[str, Any] | None = None
 
 
-def parse_line(number: int, raw: bytes, context: BatchContext) -> ParsedLine:
+def parse_line(number: int, raw: bytes, context: BatchContext, occurred_at: str | None = None) -> ParsedLine:
     """One NDJSON line to an enveloped command, or the 4xx result that says why not."""
+    try:
+        line = typed_lines().validate_json(raw)
+    except ValidationError:
+        return _explained(number, raw, context, occurred_at)
+    command_context = CommandContext(context.actor, context.correlation_id, line.expected_version, line.idempotency_key)
+    payload = line.payload
+    if line.type in NEW_ID_PREFIXES:
+        id_field = PUBLIC_COMMAND_ROUTES[line.type].aggregate_id_field
+        given = getattr(payload, id_field)
+        payload = completed(payload_model(line.type), payload, **{
+            id_field: given or new_aggregate_id(NEW_ID_PREFIXES[line.type], command_context)})
+    envelope = command_envelope(payload, command_context, occurred_at)
+    return ParsedLine(number, outgoing=Outgoing(envelope, command_context.idempotency_scope))
+
+
+def _explained(number: int, raw: bytes, context: BatchContext, occurred_at: str | None) -> ParsedLine:
+    """A line the one-pass parse refused, parsed step by step (envelope fields, then the payload) so that the
+    errors name the fields as the step that failed sees them."""
     try:
         line = BatchLine.model_validate_json(raw)
         command_context = CommandContext(
@@ -61,7 +103,7 @@ def parse_line(number: int, raw: bytes, context: BatchContext) -> ParsedLine:
         return ParsedLine(number, error=_failed(number, 422, errors=validation_errors(_located(error, "line"))))
     except InvalidLine as error:
         return ParsedLine(number, error=_failed(number, 422, errors=error.errors))
-    envelope = command_envelope(payload, command_context)
+    envelope = command_envelope(payload, command_context, occurred_at)
     return ParsedLine(number, outgoing=Outgoing(envelope, command_context.idempotency_scope))
 
 
@@ -97,35 +139,59 @@ def _failed(number: int, status: int, **details: Any) -> dict[str, Any]:
 async def answer_batch(lines: AsyncIterator[list[tuple[int, bytes | None]]], bus: CommandBus,
                        context: BatchContext) -> AsyncIterator[bytes]:
     """Result lines, in input order. A ``None`` line was too long and is refused without parsing."""
-    async for piece in lines:
-        for start in range(0, len(piece), MAX_LINES_PER_DISPATCH):
-            parsed = [_parse_or_refuse(number, raw, context) for number, raw in piece[start:start + MAX_LINES_PER_DISPATCH]]
-            yield await _dispatch(parsed, bus, context)
+    waiting: deque[tuple[list[ParsedLine], asyncio.Future[list[Exception | None]]]] = deque()
+    too_large: BatchTooLarge | None = None
+    try:
+        async for piece in lines:
+            for start in range(0, len(piece), MAX_LINES_PER_DISPATCH):
+                occurred_at = utc_timestamp()
+                parsed = [_parse_or_refuse(number, raw, context, occurred_at)
+                          for number, raw in piece[start:start + MAX_LINES_PER_DISPATCH]]
+                sendable = [line.outgoing for line in parsed if line.outgoing is not None]
+                waiting.append((parsed, await bus.dispatch_in_order(sendable)))
+                while waiting and (waiting[0][1].done() or len(waiting) > MAX_CHUNKS_IN_FLIGHT):
+                    yield await _results(*waiting.popleft(), context)
+    except BatchTooLarge as error:
+        too_large = error  # the lines read before are answered first
+    while waiting:
+        yield await _results(*waiting.popleft(), context)
+    if too_large is not None:
+        raise too_large
 
 
-def _parse_or_refuse(number: int, raw: bytes | None, context: BatchContext) -> ParsedLine:
+def _parse_or_refuse(number: int, raw: bytes | None, context: BatchContext, occurred_at: str) -> ParsedLine:
     if raw is None:
         return ParsedLine(number, error=_failed(number, 413, error="line is longer than the single-command body limit"))
-    return parse_line(number, raw, context)
+    return parse_line(number, raw, context, occurred_at)
 
 
-async def _dispatch(parsed: list[ParsedLine], bus: CommandBus, context: BatchContext) -> bytes:
-    sendable = [line for line in parsed if line.outgoing is not None]
-    failures = dict(zip((line.number for line in sendable),
-                        await bus.dispatch([line.outgoing for line in sendable if line.outgoing]), strict=True))
-    results = [line.error or _result(line, failures.get(line.number), context) for line in parsed]
-    return b"".join(json.dumps(result).encode() + b"\n" for result in results)
+async def _results(parsed: Sequence[ParsedLine], dispatched: asyncio.Future[list[Exception | None]],
+                   context: BatchContext) -> bytes:
+    failures = iter(await dispatched)
+    prefix = json.dumps(context.status_url_prefix)[:-1]  # the opening quote and the escaped prefix
+    results: list[str] = []
+    for line in parsed:
+        if line.error is not None:
+            results.append(json.dumps(line.error) + "\n")
+        elif (failure := next(failures)) is None:
+            results.append(_accepted(line, prefix))
+        else:
+            results.append(json.dumps(_refused(line, failure)) + "\n")
+    return "".join(results).encode()
 
 
-def _result(line: ParsedLine, failure: Exception | None, context: BatchContext) -> dict[str, Any]:
+def _accepted(line: ParsedLine, quoted_prefix: str) -> str:
+    """``json.dumps`` of the accepted result, written directly: it is the line nearly every command gets."""
     assert line.outgoing is not None
     command = line.outgoing.command
+    return (f'{{"line": {line.number}, "status": 202, "command_id": "{command.id_text}", '
+            f'"aggregate_id": {json.dumps(command.aggregate_id)}, "status_url": {quoted_prefix}{command.id_text}"}}\n')
+
+
+def _refused(line: ParsedLine, failure: Exception | None) -> dict[str, Any]:
     if isinstance(failure, IdempotencyMismatch):
         return _failed(line.number, 422, errors=[field_error(("line", "idempotency_key"), str(failure))])
-    if failure is not None:
-        return _failed(line.number, 503, error=f"not stored by Kafka, retry this line: {failure}")
-    return {"line": line.number, "status": 202, "command_id": str(command.id), "aggregate_id": command.aggregate_id,
-            "status_url": context.status_url(command.id)}
+    return _failed(line.number, 503, error=f"not stored by Kafka, retry this line: {failure}")
 
 
 class BatchTooLarge(Exception):

@@ -4,14 +4,14 @@ import asyncio
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
 
 from producers.outcomes import OutcomeWatcher
 from producers.publisher import KafkaPublisher, Record
 from producers.store import CommandStore, IdempotencyRecord, PendingCommand
-from schemas.codec import encode
-from schemas.envelope import Envelope, Payload, utc_now
+from schemas.envelope import Payload, utc_now
 from schemas.outcomes import CommandOutcome
 from schemas.registry import COMMAND_ROUTES
 
@@ -32,17 +32,19 @@ def idempotent_command_id(actor: str, key: str) -> uuid.UUID:
     return uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{actor}\n{key}")
 
 
-@dataclass(frozen=True)
 class CommandContext:
-    actor: str
-    correlation_id: uuid.UUID
-    expected_version: int | None = None
-    idempotency_key: str | None = None
-    command_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    """Who sends a command and under which ids; an idempotency key fixes the command id."""
 
-    def __post_init__(self) -> None:
-        if self.idempotency_key is not None:
-            object.__setattr__(self, "command_id", idempotent_command_id(self.actor, self.idempotency_key))
+    __slots__ = ("actor", "correlation_id", "expected_version", "idempotency_key", "command_id")
+
+    def __init__(self, actor: str, correlation_id: uuid.UUID, expected_version: int | None = None,
+                 idempotency_key: str | None = None, command_id: uuid.UUID | None = None) -> None:
+        self.actor = actor
+        self.correlation_id = correlation_id
+        self.expected_version = expected_version
+        self.idempotency_key = idempotency_key
+        self.command_id = (idempotent_command_id(actor, idempotency_key) if idempotency_key is not None
+                           else command_id or uuid.uuid4())
 
     @property
     def idempotency_scope(self) -> str | None:
@@ -54,36 +56,74 @@ def new_aggregate_id(prefix: str, context: CommandContext) -> str:
     return f"{prefix}-{context.command_id.hex[:12].upper()}"
 
 
+class Command(NamedTuple):
+    """A command in its envelope, with the record that carries it to its topic."""
+
+    id: uuid.UUID
+    id_text: str  # str(id), needed several times per command
+    type: str
+    aggregate_id: str
+    version: int | None  # the expected aggregate version, if any
+    payload: Payload
+    record: Record
+
+
 @dataclass(frozen=True)
 class Sent:
-    command: Envelope[Payload]
+    command: Command
     outcome: CommandOutcome | None  # None: not asked to wait, or the wait ran out
 
 
-def command_envelope(payload: Payload, context: CommandContext) -> Envelope[Payload]:
-    route = COMMAND_ROUTES[type(payload).__name__]
-    return Envelope[type(payload)](  # type: ignore[misc]
-        id=context.command_id, type=type(payload).__name__, aggregate_id=getattr(payload, route.aggregate_id_field),
-        version=context.expected_version, occurred_at=utc_now(), command_id=context.command_id,
-        correlation_id=context.correlation_id, actor=context.actor, payload=payload,
-    )
+def utc_timestamp() -> str:
+    """Now, as the envelope's ``occurred_at`` is written."""
+    return utc_now().isoformat().replace("+00:00", "Z")
 
 
-def fingerprint(command: Envelope[Payload]) -> str:
+def command_envelope(payload: Payload, context: CommandContext, occurred_at: str | None = None) -> Command:
+    """The command and its record, the payload serialised once and the envelope written around it: what
+    ``schemas.codec.encode`` gives for the same envelope, without building and validating the envelope model."""
+    type_name = type(payload).__name__
+    route = COMMAND_ROUTES[type_name]
+    aggregate_id: str = getattr(payload, route.aggregate_id_field)
+    id_text = str(context.command_id)
+    version = "null" if context.expected_version is None else str(context.expected_version)
+    head = (f'{{"id":"{id_text}","command_id":"{id_text}","type":"{type_name}","schema_version":1,'
+            f'"aggregate_id":{json.dumps(aggregate_id)},"version":{version},'
+            f'"occurred_at":"{occurred_at or utc_timestamp()}","correlation_id":"{context.correlation_id}",'
+            f'"actor":{json.dumps(context.actor)},"payload":')
+    value = head.encode() + type(payload).__pydantic_serializer__.to_json(payload) + b"}"
+    record = Record(route.topic, aggregate_id.encode(), value)
+    return Command(context.command_id, id_text, type_name, aggregate_id, context.expected_version, payload, record)
+
+
+def fingerprint(command: Command) -> str:
     """What makes two requests the same command: type, expected version and payload (not ids or times)."""
-    what = {"type": command.type, "version": command.version, "payload": command.payload.model_dump(mode="json")}
-    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
+    what = f"{command.type}\n{command.version}\n".encode()
+    return hashlib.sha256(what + type(command.payload).__pydantic_serializer__.to_json(command.payload)).hexdigest()
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    command: Envelope[Payload]
+class Outgoing(NamedTuple):
+    command: Command
     idempotency_scope: str | None = None
+
+
+@dataclass
+class _Claims:
+    """How one dispatch goes: refused by position, to publish, following an earlier request, keys claimed."""
+
+    size: int
+    errors: list[Exception | None] = field(init=False)
+    to_publish: list[int] = field(default_factory=list)
+    followed: list[tuple[int, asyncio.Future[None]]] = field(default_factory=list)
+    claimed: dict[str, asyncio.Future[None]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.errors = [None] * self.size
 
 
 class CommandBus:
     def __init__(self, publisher: KafkaPublisher, outcomes: OutcomeWatcher, store: CommandStore,
-                 on_published: Callable[[Envelope[Payload]], None] = lambda command: None) -> None:
+                 on_published: Callable[[Sequence[Command]], None] = lambda commands: None) -> None:
         self._publisher = publisher
         self._outcomes = outcomes
         self._store = store
@@ -110,31 +150,60 @@ class CommandBus:
 
     async def dispatch(self, batch: Sequence[Outgoing]) -> list[Exception | None]:
         """Publish each command once; returns, by position, why a command was not published (or None)."""
-        errors: list[Exception | None] = [None] * len(batch)
-        to_publish: list[int] = []
-        followed: list[tuple[int, asyncio.Future[None]]] = []
-        claimed: dict[str, asyncio.Future[None]] = {}
+        claims, delivered = await self._enqueue(batch)
+        return await self._settled(batch, claims, delivered)
+
+    async def dispatch_in_order(self, batch: Sequence[Outgoing]) -> asyncio.Future[list[Exception | None]]:
+        """Hand the batch's commands to the producer, in order, before returning; what is returned resolves to
+        ``dispatch``'s answer once Kafka confirmed them, and goes on settling even if nobody awaits it."""
+        claims, delivered = await self._enqueue(batch)
+        return asyncio.ensure_future(self._settled(batch, claims, delivered))
+
+    async def _enqueue(self, batch: Sequence[Outgoing]) -> tuple["_Claims", Awaitable[list[Any]]]:
+        claims = _Claims(len(batch))
         for index, outgoing in enumerate(batch):
-            claim = self._claim(outgoing, claimed)
+            claim = True if outgoing.idempotency_scope is None else self._claim(outgoing, claims.claimed)
             if isinstance(claim, Exception):
-                errors[index] = claim
+                claims.errors[index] = claim
             elif isinstance(claim, asyncio.Future):
-                followed.append((index, claim))
+                claims.followed.append((index, claim))
             elif claim:
-                to_publish.append(index)
+                claims.to_publish.append(index)
         try:
-            failures = await self._publisher.publish_many([_record(batch[index].command) for index in to_publish])
-            for index, failure in zip(to_publish, failures, strict=True):
-                errors[index] = None if failure is None else PublishFailed(str(failure))
-                self._settle(batch[index], failure is None, claimed)
+            delivered = await self._publisher.enqueue([batch[index].command.record for index in claims.to_publish])
+        except BaseException:
+            self._release(claims)
+            raise
+        return claims, delivered
+
+    async def _settled(self, batch: Sequence[Outgoing], claims: "_Claims",
+                       delivered: Awaitable[list[Any]]) -> list[Exception | None]:
+        try:
+            failures = await delivered
+            published: list[Command] = []
+            for index, failure in zip(claims.to_publish, failures, strict=True):
+                outgoing = batch[index]
+                if failure is None:
+                    published.append(outgoing.command)
+                    self._store.mark_pending(PendingCommand(outgoing.command.id, outgoing.command.type,
+                                                            outgoing.command.aggregate_id), outgoing.command.id_text)
+                else:
+                    claims.errors[index] = PublishFailed(_reason(failure))
+                if outgoing.idempotency_scope in claims.claimed:
+                    self._settle_key(outgoing, failure is None, claims.claimed)
+            self._on_published(published)
         finally:
-            for scope, future in claimed.items():
-                self._in_flight.pop(scope, None)
-                if not future.done():
-                    future.set_exception(PublishFailed("the first request with this idempotency key failed"))
-        for index, future in followed:
-            errors[index] = await _failure_of(future)
-        return errors
+            self._release(claims)
+        for index, future in claims.followed:
+            claims.errors[index] = await _failure_of(future)
+        return claims.errors
+
+    def _release(self, claims: "_Claims") -> None:
+        """Keys claimed and not settled fail their followers: the first request with the key did not go through."""
+        for scope, future in claims.claimed.items():
+            self._in_flight.pop(scope, None)
+            if not future.done():
+                future.set_exception(PublishFailed("the first request with this idempotency key failed"))
 
     def _claim(self, outgoing: Outgoing, claimed: dict[str, asyncio.Future[None]]) -> Exception | asyncio.Future[None] | bool:
         """Whether to publish: ``True``, ``False`` (already published), a future to follow, or why not."""
@@ -156,14 +225,9 @@ class CommandBus:
         claimed[scope] = self._in_flight[scope] = future
         return True
 
-    def _settle(self, outgoing: Outgoing, published: bool, claimed: dict[str, asyncio.Future[None]]) -> None:
-        command = outgoing.command
-        if published:
-            self._store.mark_pending(PendingCommand(command.id, command.type, command.aggregate_id))
-            self._on_published(command)
+    def _settle_key(self, outgoing: Outgoing, published: bool, claimed: dict[str, asyncio.Future[None]]) -> None:
         scope = outgoing.idempotency_scope
-        if scope is None or scope not in claimed:
-            return
+        assert scope is not None
         if not published:
             self._store.forget_idempotency(scope)  # nothing happened: the key is free for any retry
             return
@@ -173,8 +237,10 @@ class CommandBus:
         claimed[scope].set_result(None)
 
 
-def _record(command: Envelope[Payload]) -> Record:
-    return Record(COMMAND_ROUTES[command.type].topic, command.aggregate_id.encode(), encode(command))
+def _reason(failure: object) -> str:
+    """librdkafka's own sentence for a KafkaError, else the text of whatever was reported."""
+    describe = getattr(failure, "str", None)
+    return describe() if callable(describe) else str(failure)
 
 
 async def _failure_of(future: asyncio.Future[None]) -> Exception | None:

@@ -1,9 +1,11 @@
 """The command API's own metrics: commands published and decided, and the producer's local queue."""
 
-from collections.abc import Callable
+from collections import Counter as Tally
+from collections.abc import Callable, Sequence
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
+from producers.commands import Command
 from schemas.outcomes import CommandOutcome
 
 
@@ -18,6 +20,10 @@ class CommandMetrics:
         )
         queue = Gauge("orderflow_producer_queue_depth", "Records waiting in the local producer queue", registry=registry)
         queue.set_function(queue_depth)
+
+    def on_published(self, commands: Sequence[Command]) -> None:
+        for command_type, count in Tally(command.type for command in commands).items():
+            self.published.labels(command_type).inc(count)
 
     def on_outcome(self, outcome: CommandOutcome) -> None:
         self.decided.labels(outcome.command_type, outcome.status.value, outcome.code or "").inc()

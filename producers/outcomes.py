@@ -16,24 +16,32 @@ from schemas.topics import COMMAND_OUTCOMES
 log = logging.getLogger(__name__)
 
 POLL_BATCH = 1000
+FIRST_RETRY_S = 0.5
+LONGEST_RETRY_S = 30.0
 
 
 class OutcomeWatcher:
-    """Reads every outcome, resuming where the store left off (no consumer group: each API process reads all)."""
+    """Reads every outcome, resuming where the store left off (no consumer group: each API process reads all).
+
+    The worker writes outcomes in transactions, so only committed ones are read. A batch that cannot be
+    saved (a disk error, say) is retried with a growing pause, never skipped; until it is saved ``problem``
+    says why, and the API's health check reports it.
+    """
 
     def __init__(self, bootstrap: str, store: CommandStore,
                  on_outcome: Callable[[CommandOutcome], None] = lambda outcome: None) -> None:
         self._config: dict[str, Any] = {
             "bootstrap.servers": bootstrap, "group.id": f"orderflow-outcomes-{uuid.uuid4()}",
-            "enable.auto.commit": False, "fetch.wait.max.ms": 10, "log_level": 3,
+            "enable.auto.commit": False, "fetch.wait.max.ms": 10, "isolation.level": "read_committed",
+            "log_level": 3,
         }
         self._store = store
         self._on_outcome = on_outcome
-        self._waiters: dict[uuid.UUID, list[asyncio.Future[CommandOutcome]]] = {}
-        self._lock = threading.Lock()
+        self._waiters: dict[uuid.UUID, list[asyncio.Future[CommandOutcome]]] = {}  # touched on the event loop only
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.problem: str | None = None
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -48,11 +56,21 @@ class OutcomeWatcher:
         return TopicPartition(COMMAND_OUTCOMES, partition, OFFSET_BEGINNING if stored is None else stored)
 
     def _consume(self, consumer: Consumer) -> None:
+        unsaved: list[Message] = []
+        pause_s = FIRST_RETRY_S
         try:
             while not self._stopping.is_set():
-                messages = [m for m in consumer.consume(POLL_BATCH, timeout=0.1) if not m.error()]
-                if messages:
-                    self._absorb(messages)
+                try:
+                    unsaved = unsaved or [m for m in consumer.consume(POLL_BATCH, timeout=0.1) if not m.error()]
+                    if unsaved:
+                        self._absorb(unsaved)
+                        unsaved = []
+                    self.problem, pause_s = None, FIRST_RETRY_S
+                except Exception as error:  # noqa: BLE001 - reported by the health check, and retried
+                    self.problem = f"command outcomes are not being saved ({type(error).__name__}: {error}); retrying"
+                    log.exception("saving command outcomes failed; retrying in %.1f s", pause_s)
+                    self._stopping.wait(pause_s)
+                    pause_s = min(pause_s * 2, LONGEST_RETRY_S)
         finally:
             consumer.close()
 
@@ -62,33 +80,34 @@ class OutcomeWatcher:
         self._store.save_outcomes(outcomes, offsets)
         for outcome in outcomes:
             self._on_outcome(outcome)
-            self._wake(outcome)
+        if outcomes and self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake, outcomes)
 
-    def _wake(self, outcome: CommandOutcome) -> None:
-        with self._lock:
-            waiters = self._waiters.pop(outcome.command_id, [])
-        for future in waiters:
-            assert self._loop is not None
-            self._loop.call_soon_threadsafe(_resolve, future, outcome)
+    def _wake(self, outcomes: list[CommandOutcome]) -> None:
+        for outcome in outcomes:
+            for future in self._waiters.pop(outcome.command_id, []):
+                if not future.done():
+                    future.set_result(outcome)
 
     def expect(self, command_id: uuid.UUID) -> asyncio.Future[CommandOutcome]:
-        """Register interest before publishing, so a fast decision is not missed."""
+        """Register interest before publishing, so a fast decision is not missed.
+
+        An outcome is saved before its wake-up is scheduled, so it is either in the store now or wakes this future.
+        """
         future: asyncio.Future[CommandOutcome] = asyncio.get_running_loop().create_future()
-        with self._lock:
-            self._waiters.setdefault(command_id, []).append(future)
         known = self._store.outcome(command_id)
         if known is not None:
-            self.forget(command_id, future)
             future.set_result(known)
+        else:
+            self._waiters.setdefault(command_id, []).append(future)
         return future
 
     def forget(self, command_id: uuid.UUID, future: asyncio.Future[CommandOutcome]) -> None:
-        with self._lock:
-            waiting = self._waiters.get(command_id, [])
-            if future in waiting:
-                waiting.remove(future)
-            if not waiting:
-                self._waiters.pop(command_id, None)
+        waiting = self._waiters.get(command_id, [])
+        if future in waiting:
+            waiting.remove(future)
+        if not waiting:
+            self._waiters.pop(command_id, None)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -103,8 +122,3 @@ def _outcome_of(message: Message) -> CommandOutcome | None:
         # Outcomes are written only by the decider; an unreadable one is a bug to look at, not a record to replay.
         log.error("unreadable outcome at %s/%s/%s", message.topic(), message.partition(), message.offset())
         return None
-
-
-def _resolve(future: asyncio.Future[CommandOutcome], outcome: CommandOutcome) -> None:
-    if not future.done():
-        future.set_result(outcome)

@@ -4,20 +4,28 @@ It holds what ``GET /commands/{id}`` and ``Idempotency-Key`` need across restart
 the outcome of every command (read from the compacted ``commands.outcomes`` topic,
 with the offsets reached), a pending mark for commands published but not yet
 decided, and the idempotency keys seen with the fingerprint of their request.
+
+Outcomes are written by the outcome follower's thread. Pending marks and idempotency
+records are written behind the requests (``WriteBehind``): a crash may lose the last
+few milliseconds of them. A lost pending mark makes ``GET /commands/{id}`` answer 404
+until the outcome arrives; a lost idempotency record lets a retry publish the command
+again under the same command id, which the worker decides only once.
 """
 
+import asyncio
 import json
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from rocksdict import Options, Rdict, WriteBatch
 
+from producers.writebehind import Write, WriteBehind
 from schemas.outcomes import CommandOutcome
 
 
-@dataclass(frozen=True)
-class PendingCommand:
+class PendingCommand(NamedTuple):
     command_id: uuid.UUID
     command_type: str
     aggregate_id: str
@@ -31,12 +39,16 @@ class IdempotencyRecord:
     published: bool = False
 
 
+OUTCOME = b"outcome:"
+PENDING = b"pending:"
+
+
 def _outcome_key(command_id: uuid.UUID) -> bytes:
-    return b"outcome:" + command_id.bytes
+    return OUTCOME + command_id.bytes
 
 
 def _pending_key(command_id: uuid.UUID) -> bytes:
-    return b"pending:" + command_id.bytes
+    return PENDING + command_id.bytes
 
 
 def _idempotency_key(scope: str) -> bytes:
@@ -53,9 +65,32 @@ class CommandStore:
         options = Options(raw_mode=True)
         options.create_if_missing(True)
         self._db = Rdict(str(path), options=options)
+        self._behind = WriteBehind(self._write)
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """From now on pending marks and idempotency records are written behind the requests."""
+        self._behind.start(loop)
+
+    @property
+    def problem(self) -> str | None:
+        return self._behind.problem
 
     def close(self) -> None:
+        self._behind.stop()
         self._db.close()
+
+    def _write(self, writes: list[Write]) -> None:
+        batch = WriteBatch(raw_mode=True)
+        for key, value in writes:
+            if value is None:
+                batch.delete(key)
+            elif not (key.startswith(PENDING) and self._db.get(OUTCOME + key[len(PENDING):]) is not None):
+                batch.put(key, value)  # a pending mark is left out once its outcome is known
+        self._db.write(batch)
+
+    def _read(self, key: bytes) -> bytes | None:
+        on_its_way, value = self._behind.unwritten(key)
+        return value if on_its_way else self._db.get(key)
 
     # Outcomes, written by the outcome follower in batches with the offsets they reach.
 
@@ -78,12 +113,14 @@ class CommandStore:
 
     # Commands published and not decided yet.
 
-    def mark_pending(self, pending: PendingCommand) -> None:
-        if self._db.get(_outcome_key(pending.command_id)) is None:
-            self._db.put(_pending_key(pending.command_id), json.dumps(asdict(pending), default=str).encode())
+    def mark_pending(self, pending: PendingCommand, command_id_text: str | None = None) -> None:
+        """``command_id_text``: the id as text, when the caller has it already (it is needed once per command)."""
+        value = (f'{{"command_id": "{command_id_text or pending.command_id}", "command_type": "{pending.command_type}", '
+                 f'"aggregate_id": {json.dumps(pending.aggregate_id)}}}')
+        self._behind.put(_pending_key(pending.command_id), value.encode())
 
     def pending(self, command_id: uuid.UUID) -> PendingCommand | None:
-        raw = self._db.get(_pending_key(command_id))
+        raw = self._read(_pending_key(command_id))
         if raw is None:
             return None
         fields = json.loads(raw)
@@ -92,14 +129,14 @@ class CommandStore:
     # Idempotency keys.
 
     def idempotency(self, scope: str) -> IdempotencyRecord | None:
-        raw = self._db.get(_idempotency_key(scope))
+        raw = self._read(_idempotency_key(scope))
         if raw is None:
             return None
         fields = json.loads(raw)
         return IdempotencyRecord(**{**fields, "command_id": uuid.UUID(fields["command_id"])})
 
     def remember_idempotency(self, scope: str, record: IdempotencyRecord) -> None:
-        self._db.put(_idempotency_key(scope), json.dumps(asdict(record), default=str).encode())
+        self._behind.put(_idempotency_key(scope), json.dumps(asdict(record), default=str).encode())
 
     def forget_idempotency(self, scope: str) -> None:
-        self._db.delete(_idempotency_key(scope))
+        self._behind.put(_idempotency_key(scope), None)

@@ -1,93 +1,131 @@
-"""Commands into Kafka through the command API: single requests at several concurrencies, and NDJSON batches,
-beside a raw producer sending the very same records."""
+"""Commands into Kafka through the command API: single requests at several concurrencies (driven by wrk), and
+NDJSON batches, beside a raw producer sending the very same records; the load generator's CPU beside the API's."""
 
 import asyncio
+import json
 import time
+from dataclasses import dataclass
 
 from bench import charts
-from bench.http_load import Accepted, chunks, closed_loop, command_api, in_send_order, post_batch
+from bench.cpu import command_api_cpu_s
+from bench.http_load import chunks, command_api, in_send_order, post_batch
 from bench.kafka_raw import RawProduce, end_offsets, raw_produce_of_range
 from bench.options import BenchOptions, run_tag
 from bench.orders import plans_with_commands
 from bench.results import Row, ScenarioResult
-from bench.stats import Latency, rate
+from bench.stats import rate
 from bench.targets import INGEST_BATCH_RATE, INGEST_SINGLE_P99, INGEST_SINGLE_RATE, TargetCheck
+from bench.wire import batch_line, http_command
+from bench.wrk import WrkRun, run_wrk
 from ops.progress import Progress
 from ops.settings import Settings
 from schemas.topics import ORDERS_COMMANDS
 
 TARGET_CONCURRENCY = 64
+WARM_UP_S = 1.0
 
 
-async def single_commands(base_url: str, prefix: str, count: int, concurrency: int, seed: int) -> tuple[float, Latency]:
-    """Commands per second and latencies of ``count`` commands sent by ``concurrency`` senders (after a warm-up
-    that opens the connections)."""
-    async with command_api(base_url, concurrency) as client:
-        warm_up = plans_with_commands(f"{prefix}W", 2 * concurrency, seed + 1)
-        await closed_loop(client, warm_up, concurrency, lambda done: None)
-        progress = Progress(f"single commands, concurrency {concurrency}", total=count, unit="commands")
+@dataclass(frozen=True)
+class Measured:
+    """A load and what it cost: commands per second, and CPU per command of the client and of the API."""
 
-        def advance(done: Accepted) -> None:
-            progress.advance()
+    commands: int
+    seconds: float
+    client_cpu_s: float
+    api_cpu_s: float
 
-        started = time.monotonic()
-        accepted = await closed_loop(client, plans_with_commands(prefix, count, seed), concurrency, advance)
-        seconds = time.monotonic() - started
-        progress.finish()
-    return rate(len(accepted), seconds), Latency.of_seconds([done.seconds for done in accepted])
+    @property
+    def rate(self) -> float:
+        return rate(self.commands, self.seconds)
+
+    def per_command_us(self, cpu_s: float) -> float:
+        return cpu_s / self.commands * 1e6 if self.commands else 0.0
 
 
-async def batch_commands(base_url: str, prefix: str, count: int, lines_per_request: int, seed: int) -> tuple[float, int]:
-    """Commands per second through POST /commands/batch, and how many lines were refused."""
-    commands = in_send_order(plans_with_commands(prefix, count, seed))
-    progress = Progress("batch commands", total=len(commands), unit="commands")
-    refused = 0
-    async with command_api(base_url, 1) as client:
-        started = time.monotonic()
-        for chunk in chunks(commands, lines_per_request):
-            answer = await post_batch(client, chunk)
+def create_order_body(tag: str) -> str:
+    """The body every single-command request sends: a new order (the API assigns its id) with two items, as
+    the first command of the bench's planned orders is."""
+    [first] = plans_with_commands(f"BI-{tag}", 1, seed=1)[0].commands[:1]
+    body = {key: value for key, value in http_command(first).body.items() if key != "order_id"}
+    return json.dumps(body)
+
+
+def single_commands(settings: Settings, body: str, concurrency: int, seconds: float) -> tuple[Measured, WrkRun]:
+    base_url = f"http://127.0.0.1:{settings.command_api_port}"
+    run_wrk(base_url, "/orders", body, concurrency, WARM_UP_S)  # opens the connections, fills the caches
+    api_before = command_api_cpu_s(settings)
+    run = run_wrk(base_url, "/orders", body, concurrency, seconds)
+    api_cpu_s = command_api_cpu_s(settings) - api_before
+    if run.failed:
+        raise RuntimeError(f"{run.failed} of {run.requests} single commands at concurrency {concurrency} failed")
+    print(f"  concurrency {concurrency}: {rate(run.requests, run.seconds):,.0f} commands/s, "
+          f"p50 {run.p50_ms:.1f} ms, p99 {run.p99_ms:.1f} ms", flush=True)
+    return Measured(run.requests, run.seconds, run.generator_cpu_s, api_cpu_s), run
+
+
+async def batch_commands(settings: Settings, prefix: str, count: int, lines_per_request: int, seed: int,
+                         ) -> tuple[Measured, int]:
+    """Commands through POST /commands/batch (bodies rendered before the clock starts), and how many lines
+    were refused."""
+    bodies = [b"".join(map(batch_line, chunk))
+              for chunk in chunks(in_send_order(plans_with_commands(prefix, count, seed)), lines_per_request)]
+    progress = Progress("batch commands", total=count, unit="commands")
+    refused = accepted = 0
+    async with command_api(f"http://127.0.0.1:{settings.command_api_port}", 1) as client:
+        api_before, client_before, started = command_api_cpu_s(settings), time.process_time(), time.monotonic()
+        for body in bodies:
+            answer = await post_batch(client, body)
+            accepted += answer.accepted
             refused += len(answer.refused)
-            progress.advance(len(chunk))
+            progress.advance(answer.accepted + len(answer.refused))
         seconds = time.monotonic() - started
+        client_cpu_s, api_cpu_s = time.process_time() - client_before, command_api_cpu_s(settings) - api_before
     progress.finish()
-    return rate(len(commands) - refused, seconds), refused
+    return Measured(accepted, seconds, client_cpu_s, api_cpu_s), refused
 
 
 def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
-    base_url = f"http://127.0.0.1:{settings.command_api_port}"
     tag = run_tag()
     result = ScenarioResult("ingest", {
-        "requests_per_level": options.requests, "concurrency": list(options.concurrency),
+        "seconds_per_level": options.ingest_seconds, "concurrency": list(options.concurrency),
         "batch_commands": options.batch_commands, "batch_lines_per_request": options.batch_lines_per_request})
+    body = create_order_body(tag)
     before_single = end_offsets(settings.kafka_bootstrap, ORDERS_COMMANDS)
-    latencies: dict[int, Latency] = {}
-    rates: dict[int, float] = {}
+    singles: dict[int, tuple[Measured, WrkRun]] = {}
     for concurrency in options.concurrency:
-        rates[concurrency], latencies[concurrency] = asyncio.run(
-            single_commands(base_url, f"BI{concurrency}-{tag}", options.requests, concurrency, options.seed))
+        singles[concurrency] = single_commands(settings, body, concurrency, options.ingest_seconds)
     before_batch = end_offsets(settings.kafka_bootstrap, ORDERS_COMMANDS)
-    batch_rate, refused = asyncio.run(batch_commands(base_url, f"BB-{tag}", options.batch_commands,
-                                                     options.batch_lines_per_request, options.seed))
+    batch, refused = asyncio.run(batch_commands(settings, f"BB-{tag}", options.batch_commands,
+                                                options.batch_lines_per_request, options.seed))
     after_batch = end_offsets(settings.kafka_bootstrap, ORDERS_COMMANDS)
     print("raw producer: the same records to a scratch topic", flush=True)
     raw_single = raw_produce_of_range(settings, ORDERS_COMMANDS, before_single, before_batch)
     raw_batch = raw_produce_of_range(settings, ORDERS_COMMANDS, before_batch, after_batch)
 
-    _rows(result, rates, latencies, batch_rate, raw_single, raw_batch)
-    top = latencies.get(TARGET_CONCURRENCY)
+    _rows(result, singles, batch, raw_single, raw_batch)
+    top = singles.get(TARGET_CONCURRENCY)
     result.checks = [
-        TargetCheck(INGEST_SINGLE_RATE, rates.get(TARGET_CONCURRENCY)),
-        TargetCheck(INGEST_SINGLE_P99, top.p99_ms if top else None),
-        TargetCheck(INGEST_BATCH_RATE, batch_rate),
+        TargetCheck(INGEST_SINGLE_RATE, top[0].rate if top else None),
+        TargetCheck(INGEST_SINGLE_P99, top[1].p99_ms if top else None),
+        TargetCheck(INGEST_BATCH_RATE, batch.rate),
     ]
-    result.details = {"latency_ms": {str(level): vars(latency) for level, latency in latencies.items()},
-                      "raw_single": vars(raw_single), "raw_batch": vars(raw_batch), "batch_refused_lines": refused}
+    result.details = {
+        "single": {str(level): {"wrk": vars(run), "api_cpu_s": measured.api_cpu_s}
+                   for level, (measured, run) in singles.items()},
+        "batch": vars(batch), "raw_single": vars(raw_single), "raw_batch": vars(raw_batch),
+        "batch_refused_lines": refused,
+    }
     result.notes = [
-        "Single commands: POST /orders and the order's follow-up commands without ?wait (202 once Kafka stored "
-        "the command); each sender sends one order's commands in sequence. Latency is the client's request time.",
+        "Single commands: wrk (C) with N connections, each sending POST /orders (a new order with two items, its id "
+        "assigned by the API, no ?wait) as soon as its last answer came: 202 once Kafka stored the command. "
+        "Latency is wrk's. Load generator CPU is wrk's own user + system time; API CPU is the command API "
+        "process's, both per command.",
+        "Batch: NDJSON bodies rendered before the clock starts, posted one after the other over one connection; the "
+        "client's CPU is the bench process's while it posts them and reads the answers.",
         "Raw client: the records this run put on orders.commands, read back and produced with the app's producer "
         f"settings (idempotent, acks=all) to a scratch topic with {len(before_single)} partitions, then deleted.",
-        "The client, the API, the worker deciding the commands, Kafka and Elasticsearch share the machine's CPUs.",
+        "The load generator, the API, the worker deciding the commands, Kafka and Elasticsearch share the machine's "
+        "CPUs.",
     ]
     if refused:
         result.notes.append(f"{refused} batch lines were refused (not counted in the batch rate).")
@@ -95,17 +133,24 @@ def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
     result.charts = [charts.latency_by_level(
         options.results_dir / "ingest.png", "Single-command latency by concurrency", "concurrency",
         [str(level) for level in levels],
-        {"p50": [latencies[level].p50_ms for level in levels], "p99": [latencies[level].p99_ms for level in levels]})]
+        {"p50": [singles[level][1].p50_ms for level in levels], "p99": [singles[level][1].p99_ms for level in levels]})]
     return result
 
 
-def _rows(result: ScenarioResult, rates: dict[int, float], latencies: dict[int, Latency], batch_rate: float,
+def _rows(result: ScenarioResult, singles: dict[int, tuple[Measured, WrkRun]], batch: Measured,
           raw_single: RawProduce, raw_batch: RawProduce) -> None:
     raw_single_rate = rate(raw_single.records, raw_single.seconds)
-    for level, latency in latencies.items():
+    for level, (measured, run) in singles.items():
         result.rows += [
-            Row(f"single commands, concurrency {level}", rates[level], "commands/s", raw_single_rate),
-            Row(f"single commands, concurrency {level}, p50", latency.p50_ms, "ms"),
-            Row(f"single commands, concurrency {level}, p99", latency.p99_ms, "ms"),
+            Row(f"single commands, concurrency {level}", measured.rate, "commands/s", raw_single_rate),
+            Row(f"single commands, concurrency {level}, p50", run.p50_ms, "ms"),
+            Row(f"single commands, concurrency {level}, p99", run.p99_ms, "ms"),
+            *_cpu_rows(f"single commands, concurrency {level}", measured),
         ]
-    result.rows.append(Row("batch (NDJSON)", batch_rate, "commands/s", rate(raw_batch.records, raw_batch.seconds)))
+    result.rows += [Row("batch (NDJSON)", batch.rate, "commands/s", rate(raw_batch.records, raw_batch.seconds)),
+                    *_cpu_rows("batch (NDJSON)", batch)]
+
+
+def _cpu_rows(measure: str, measured: Measured) -> list[Row]:
+    return [Row(f"{measure}, load generator CPU", measured.per_command_us(measured.client_cpu_s), "µs/command"),
+            Row(f"{measure}, command API CPU", measured.per_command_us(measured.api_cpu_s), "µs/command")]

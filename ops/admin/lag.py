@@ -123,6 +123,42 @@ class GroupLag:
             consumer.close()
 
 
+class CachedLag:
+    """Lag measured on a thread of its own every ``interval_s``; ``rows`` answers at once with the last measurement.
+
+    Scrapes then never wait for Kafka, however many there are. While Kafka does not answer there are no rows:
+    an old figure would look current.
+    """
+
+    def __init__(self, measure: Callable[[], Iterable[PartitionLag]], interval_s: float = 5.0) -> None:
+        self._measure = measure
+        self._interval_s = interval_s
+        self._rows: list[PartitionLag] = []
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._measure_forever, name="lag-measurement", daemon=True)
+        self._thread.start()
+
+    def _measure_forever(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._rows = list(self._measure())
+            except Exception as exc:  # noqa: BLE001 - measured again at the next interval
+                log.warning("lag not measured: %s", exc)
+                self._rows = []
+            self._stopping.wait(self._interval_s)
+
+    def rows(self) -> list[PartitionLag]:
+        return self._rows
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=DEFAULT_TIMEOUT_S + 1)
+
+
 def lag_family(name: str, documentation: str, rows: Iterable[PartitionLag]) -> GaugeMetricFamily:
     family = GaugeMetricFamily(name, documentation, labels=LAG_LABELS)
     for row in rows:

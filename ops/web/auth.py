@@ -1,7 +1,7 @@
 """API keys: ``Authorization: Bearer <key>``. With no keys configured every caller is ``anonymous``."""
 
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
@@ -43,12 +43,18 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def require(*scopes: Scope) -> Callable[[Request], Caller]:
-    """A dependency that authenticates the request for any of ``scopes`` against the app's settings."""
+def require(*scopes: Scope) -> Callable[[Request], Awaitable[Caller]]:
+    """A dependency that authenticates the request for any of ``scopes`` against the app's settings
+    (``async``, so that it runs on the event loop instead of hopping to the thread pool)."""
 
-    def dependency(request: Request) -> Caller:
-        caller = caller_of(request.headers.get("authorization"), request.app.state.settings.api_keys, *scopes)
-        request.state.caller = caller
-        return caller
+    async def dependency(request: Request) -> Caller:
+        return authenticate(request, *scopes)
 
     return dependency
+
+
+def authenticate(request: Request, *scopes: Scope) -> Caller:
+    """The request's caller, for any of ``scopes``, against the app's settings; kept on ``request.state``."""
+    caller = caller_of(request.headers.get("authorization"), request.app.state.settings.api_keys, *scopes)
+    request.state.caller = caller
+    return caller

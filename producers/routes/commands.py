@@ -10,9 +10,11 @@ from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from ops.settings import Settings
-from producers.answers import CommandDecision, decision_of, status_url
+from ops.web.limits import discard
+from producers.answers import CommandDecision, decision_of, status_url_prefix
 from producers.batch import BatchContext, BatchTooLarge, answer_batch, ndjson_lines
-from producers.dependencies import Bus, Follower, Writer, get_settings
+from producers.commands import CommandBus
+from producers.dependencies import Follower, Writer, get_settings
 from producers.store import CommandStore
 from schemas.outcomes import OutcomeStatus
 
@@ -61,15 +63,16 @@ async def command_status(command_id: uuid.UUID, request: Request, caller: Follow
                       "content": {"application/x-ndjson": {}}},
                413: {"description": "Content-Length above the batch limit"}},
 )
-async def batch(request: Request, bus: Bus, caller: Writer, settings: Annotated[Settings, Depends(get_settings)],
+async def batch(request: Request, caller: Writer, settings: Annotated[Settings, Depends(get_settings)],
                 x_correlation_id: Annotated[uuid.UUID | None, Header()] = None) -> DuplexStreamingResponse:
     """Many commands in one request: each line is `{type, payload, idempotency_key?, expected_version?}`.
 
     Lines are answered as they are read; a bad line gets its own error and the others still go through.
     """
-    base = status_url(request, uuid.UUID(int=0)).removesuffix(str(uuid.UUID(int=0)))
-    context = BatchContext(caller.name, x_correlation_id or uuid.uuid4(), lambda command_id: f"{base}{command_id}")
-    lines = ndjson_lines(request.stream(), settings.max_body_bytes, settings.max_batch_bytes)
+    bus: CommandBus = request.app.state.bus
+    context = BatchContext(caller.name, x_correlation_id or uuid.uuid4(), status_url_prefix(request))
+    body = request.stream()
+    lines = ndjson_lines(body, settings.max_body_bytes, settings.max_batch_bytes)
 
     async def results() -> AsyncIterator[bytes]:
         try:
@@ -77,5 +80,6 @@ async def batch(request: Request, bus: Bus, caller: Writer, settings: Annotated[
                 yield chunk
         except BatchTooLarge as error:
             yield (json.dumps({"line": None, "status": 413, "error": str(error)}) + "\n").encode()
+            await discard(body, settings.max_discarded_body_bytes)  # so that the client reads the line above
 
     return DuplexStreamingResponse(results(), media_type="application/x-ndjson")

@@ -1,12 +1,16 @@
 """Pieces every command route shares."""
 
-from fastapi import Request
+from typing import Any, TypeVar
+
 from fastapi.responses import JSONResponse
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from producers.answers import answer
-from producers.dependencies import Bus, Context
+from producers.commands import CommandBus
+from producers.dependencies import IncomingCommand
 from schemas.envelope import Payload
+
+P = TypeVar("P", bound=Payload)
 
 
 def examples(*bodies: dict[str, object]) -> ConfigDict:
@@ -14,5 +18,15 @@ def examples(*bodies: dict[str, object]) -> ConfigDict:
     return ConfigDict(json_schema_extra={"examples": list(bodies)})
 
 
-async def send(payload: Payload, request: Request, bus: Bus, context: Context, wait: float) -> JSONResponse:
-    return answer(await bus.send(payload, context, wait), request)
+async def send(payload: Payload, command: IncomingCommand) -> JSONResponse:
+    bus: CommandBus = command.request.app.state.bus
+    return answer(await bus.send(payload, command.context, command.wait_s), command.request)
+
+
+def completed(model: type[P], body: BaseModel | None = None, **ids: Any) -> P:
+    """The command from its body and its aggregate id, without validating the body a second time.
+
+    The body was validated as a subclass of ``model`` whose only difference is an optional id; the id comes
+    from the path, validated there with the same constraints, or is assigned by the API.
+    """
+    return model.model_construct(**{**(dict(body) if body is not None else {}), **ids})

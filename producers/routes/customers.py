@@ -2,13 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
 from producers.answers import ANSWERS, CREATED
 from producers.commands import new_aggregate_id
-from producers.dependencies import Bus, Context, WaitSeconds
-from producers.routes.common import examples, send
+from producers.dependencies import COMMAND_PARAMETERS, Incoming
+from producers.routes.common import completed, examples, send
 from schemas.customers import CustomerId, RegisterCustomer, UpdateCustomer
 
 router = APIRouter(prefix="/customers", tags=["customers"])
@@ -26,14 +26,14 @@ class UpdateCustomerBody(UpdateCustomer):
     customer_id: CustomerId | None = None  # type: ignore[assignment]
 
 
-@router.post("", status_code=202, responses={**ANSWERS, **CREATED})
-async def register_customer(body: RegisterCustomerBody, request: Request, bus: Bus, context: Context, wait: WaitSeconds) -> JSONResponse:
+@router.post("", status_code=202, responses={**ANSWERS, **CREATED}, openapi_extra=COMMAND_PARAMETERS)
+async def register_customer(body: RegisterCustomerBody, command: Incoming) -> JSONResponse:
     """Register a customer; without `customer_id` one is assigned. The id must not be in use."""
-    command = RegisterCustomer(name=body.name, email=body.email, customer_id=body.customer_id or new_aggregate_id("CUST", context))
-    return await send(command, request, bus, context, wait)
+    register = completed(RegisterCustomer, body, customer_id=body.customer_id or new_aggregate_id("CUST", command.context))
+    return await send(register, command)
 
 
-@router.patch("/{customer_id}", status_code=202, responses=ANSWERS)
-async def update_customer(customer_id: CustomerPath, body: UpdateCustomerBody, request: Request, bus: Bus, context: Context, wait: WaitSeconds) -> JSONResponse:
+@router.patch("/{customer_id}", status_code=202, responses=ANSWERS, openapi_extra=COMMAND_PARAMETERS)
+async def update_customer(customer_id: CustomerPath, body: UpdateCustomerBody, command: Incoming) -> JSONResponse:
     """Change a customer's name and/or email."""
-    return await send(UpdateCustomer(customer_id=customer_id, name=body.name, email=body.email), request, bus, context, wait)
+    return await send(completed(UpdateCustomer, body, customer_id=customer_id), command)

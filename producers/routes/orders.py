@@ -2,13 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
 from producers.answers import ANSWERS, CREATED
 from producers.commands import new_aggregate_id
-from producers.dependencies import Bus, Context, WaitSeconds
-from producers.routes.common import examples, send
+from producers.dependencies import COMMAND_PARAMETERS, Incoming
+from producers.routes.common import completed, examples, send
 from schemas.orders import (
     AddItem, CancelOrder, ConfirmOrder, CreateOrder, DeliverOrder, LineItem, OrderId, ProductId, RecordPayment,
     RemoveItem, ShipOrder, SubmitOrder,
@@ -50,56 +50,56 @@ class CancelBody(CancelOrder):
     order_id: OrderId | None = None  # type: ignore[assignment]
 
 
-@router.post("", status_code=202, responses={**ANSWERS, **CREATED})
-async def create_order(body: CreateOrderBody, request: Request, bus: Bus, context: Context, wait: WaitSeconds) -> JSONResponse:
+@router.post("", status_code=202, responses={**ANSWERS, **CREATED}, openapi_extra=COMMAND_PARAMETERS)
+async def create_order(body: CreateOrderBody, command: Incoming) -> JSONResponse:
     """Create an order (DRAFT), optionally with its first items. Without `order_id` one is assigned."""
-    command = CreateOrder(**{**body.model_dump(exclude={"order_id"}), "order_id": body.order_id or new_aggregate_id("ORD", context)})
-    return await send(command, request, bus, context, wait)
+    create = completed(CreateOrder, body, order_id=body.order_id or new_aggregate_id("ORD", command.context))
+    return await send(create, command)
 
 
-@router.post("/{order_id}/items", status_code=202, responses=ANSWERS)
-async def add_item(order_id: OrderPath, body: AddItemBody, request: Request, bus: Bus, context: Context, wait: WaitSeconds) -> JSONResponse:
+@router.post("/{order_id}/items", status_code=202, responses=ANSWERS, openapi_extra=COMMAND_PARAMETERS)
+async def add_item(order_id: OrderPath, body: AddItemBody, command: Incoming) -> JSONResponse:
     """Add a line to a DRAFT order; the same product merges quantities."""
-    return await send(AddItem(order_id=order_id, **body.model_dump()), request, bus, context, wait)
+    return await send(completed(AddItem, body, order_id=order_id), command)
 
 
-@router.delete("/{order_id}/items/{product_id}", status_code=202, responses=ANSWERS)
-async def remove_item(order_id: OrderPath, product_id: ProductPath, request: Request, bus: Bus, context: Context, wait: WaitSeconds) -> JSONResponse:
+@router.delete("/{order_id}/items/{product_id}", status_code=202, responses=ANSWERS, openapi_extra=COMMAND_PARAMETERS)
+async def remove_item(order_id: OrderPath, product_id: ProductPath, command: Incoming) -> JSONResponse:
     """Remove a product's line from a DRAFT order."""
-    return await send(RemoveItem(order_id=order_id, product_id=product_id), request, bus, context, wait)
+    return await send(completed(RemoveItem, order_id=order_id, product_id=product_id), command)
 
 
-@router.post("/{order_id}/submit", status_code=202, responses=ANSWERS)
-async def submit_order(order_id: OrderPath, request: Request, bus: Bus, context: Context, wait: WaitSeconds) -> JSONResponse:
+@router.post("/{order_id}/submit", status_code=202, responses=ANSWERS, openapi_extra=COMMAND_PARAMETERS)
+async def submit_order(order_id: OrderPath, command: Incoming) -> JSONResponse:
     """DRAFT → SUBMITTED; the order needs at least one item."""
-    return await send(SubmitOrder(order_id=order_id), request, bus, context, wait)
+    return await send(completed(SubmitOrder, order_id=order_id), command)
 
 
-@router.post("/{order_id}/confirm", status_code=202, responses=ANSWERS)
-async def confirm_order(order_id: OrderPath, request: Request, bus: Bus, context: Context, wait: WaitSeconds) -> JSONResponse:
+@router.post("/{order_id}/confirm", status_code=202, responses=ANSWERS, openapi_extra=COMMAND_PARAMETERS)
+async def confirm_order(order_id: OrderPath, command: Incoming) -> JSONResponse:
     """SUBMITTED → CONFIRMED."""
-    return await send(ConfirmOrder(order_id=order_id), request, bus, context, wait)
+    return await send(completed(ConfirmOrder, order_id=order_id), command)
 
 
-@router.post("/{order_id}/deliver", status_code=202, responses=ANSWERS)
-async def deliver_order(order_id: OrderPath, request: Request, bus: Bus, context: Context, wait: WaitSeconds) -> JSONResponse:
+@router.post("/{order_id}/deliver", status_code=202, responses=ANSWERS, openapi_extra=COMMAND_PARAMETERS)
+async def deliver_order(order_id: OrderPath, command: Incoming) -> JSONResponse:
     """SHIPPED → DELIVERED."""
-    return await send(DeliverOrder(order_id=order_id), request, bus, context, wait)
+    return await send(completed(DeliverOrder, order_id=order_id), command)
 
 
-@router.post("/{order_id}/payments", status_code=202, responses=ANSWERS)
-async def record_payment(order_id: OrderPath, body: PaymentBody, request: Request, bus: Bus, context: Context, wait: WaitSeconds) -> JSONResponse:
+@router.post("/{order_id}/payments", status_code=202, responses=ANSWERS, openapi_extra=COMMAND_PARAMETERS)
+async def record_payment(order_id: OrderPath, body: PaymentBody, command: Incoming) -> JSONResponse:
     """Record a payment on a SUBMITTED or CONFIRMED order: unpaid → partially_paid → paid, never over the total."""
-    return await send(RecordPayment(**{**body.model_dump(), "order_id": order_id}), request, bus, context, wait)
+    return await send(completed(RecordPayment, body, order_id=order_id), command)
 
 
-@router.post("/{order_id}/ship", status_code=202, responses=ANSWERS)
-async def ship_order(order_id: OrderPath, body: ShipBody, request: Request, bus: Bus, context: Context, wait: WaitSeconds) -> JSONResponse:
+@router.post("/{order_id}/ship", status_code=202, responses=ANSWERS, openapi_extra=COMMAND_PARAMETERS)
+async def ship_order(order_id: OrderPath, body: ShipBody, command: Incoming) -> JSONResponse:
     """CONFIRMED → SHIPPED, with carrier and tracking number."""
-    return await send(ShipOrder(**{**body.model_dump(), "order_id": order_id}), request, bus, context, wait)
+    return await send(completed(ShipOrder, body, order_id=order_id), command)
 
 
-@router.post("/{order_id}/cancel", status_code=202, responses=ANSWERS)
-async def cancel_order(order_id: OrderPath, body: CancelBody, request: Request, bus: Bus, context: Context, wait: WaitSeconds) -> JSONResponse:
+@router.post("/{order_id}/cancel", status_code=202, responses=ANSWERS, openapi_extra=COMMAND_PARAMETERS)
+async def cancel_order(order_id: OrderPath, body: CancelBody, command: Incoming) -> JSONResponse:
     """Cancel a DRAFT, SUBMITTED or CONFIRMED order, with a reason."""
-    return await send(CancelOrder(**{**body.model_dump(), "order_id": order_id}), request, bus, context, wait)
+    return await send(completed(CancelOrder, body, order_id=order_id), command)

@@ -9,7 +9,7 @@ from ops.settings import Settings
 
 
 def test_ingest_at_a_tiny_size_writes_json_markdown_and_chart(system: Settings, tmp_path: Path) -> None:
-    options = BenchOptions(requests=20, concurrency=(1, 4), batch_commands=50, batch_lines_per_request=25,
+    options = BenchOptions(ingest_seconds=1, concurrency=(1, 4), batch_commands=50, batch_lines_per_request=25,
                            results_dir=tmp_path)
     [result] = run_scenarios(system, ["ingest"], options)
 
@@ -17,6 +17,9 @@ def test_ingest_at_a_tiny_size_writes_json_markdown_and_chart(system: Settings, 
     assert {path.name for path in tmp_path.iterdir()} >= {"ingest.json", "ingest.md", "ingest.png"}
     rates = [row for row in result["rows"] if row["unit"] == "commands/s"]
     assert len(rates) == 3 and all(row["value"] > 0 and row["raw"] > 0 for row in rates)
+    cpu = {row["measure"]: row["value"] for row in result["rows"] if row["unit"] == "µs/command"}
+    assert len(cpu) == 6 and cpu["single commands, concurrency 4, load generator CPU"] > 0
+    assert cpu["batch (NDJSON), command API CPU"] > 0
     assert [check["name"] for check in result["targets"]] == [
         "single-command ingest at concurrency 64", "single-command p99 latency at concurrency 64", "batch ingest"]
     assert result["targets"][0]["met"] is None  # concurrency 64 was not part of this run

@@ -1,5 +1,6 @@
 """NDJSON batches: lines cut out of arbitrary body pieces, and each line parsed into an enveloped command."""
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Collection, Sequence
@@ -9,6 +10,7 @@ import pytest
 
 from producers.batch import BatchContext, BatchTooLarge, answer_batch, ndjson_lines, parse_line
 from producers.commands import IdempotencyMismatch, Outgoing, idempotent_command_id
+from schemas.codec import decode
 from schemas.customers import RegisterCustomer, UpdateCustomer
 from schemas.envelope import Payload
 from schemas.orders import AddItem, CancelOrder, CreateOrder, RecordPayment, SubmitOrder
@@ -18,7 +20,7 @@ Lines = list[list[tuple[int, bytes | None]]]
 
 ACTOR = "shop"
 CORRELATION = uuid.UUID("8a4e2f3c-1b0d-4c5e-9f6a-7b8c9d0e1f2a")
-CONTEXT = BatchContext(ACTOR, CORRELATION, lambda command_id: f"/commands/{command_id}")
+CONTEXT = BatchContext(ACTOR, CORRELATION, "/commands/")
 
 
 async def _pieces(chunks: Sequence[bytes]) -> AsyncIterator[bytes]:
@@ -134,10 +136,12 @@ def _refused(raw: bytes, number: int = 1) -> list[dict[str, Any]]:
 def test_a_valid_line_becomes_an_enveloped_command(model: type[Payload], aggregate_id: str) -> None:
     outgoing = _parsed(_raw(model.__name__, _payload(model)), number=7)
     command = outgoing.command
-    assert (command.type, command.aggregate_id, command.actor, command.correlation_id) == (
+    envelope = decode(command.record.value)
+    assert (envelope.type, envelope.aggregate_id, envelope.actor, envelope.correlation_id) == (
         model.__name__, aggregate_id, ACTOR, CORRELATION)
-    assert command.payload == _valid(model)
-    assert command.id == command.command_id and command.version is None
+    assert type(command.payload) is model and command.payload == envelope.payload == _valid(model)
+    assert envelope.id == envelope.command_id == command.id and envelope.version is command.version is None
+    assert command.record.key == aggregate_id.encode()
     assert outgoing.idempotency_scope is None
 
 
@@ -163,7 +167,7 @@ def test_a_creating_command_keeps_the_id_it_was_given() -> None:
 def test_an_idempotency_key_gives_a_command_id_per_actor_and_key() -> None:
     raw = _raw("SubmitOrder", _payload(SubmitOrder), idempotency_key="k-1")
     first, again = _parsed(raw), _parsed(raw)
-    other_actor = _parsed(raw, context=BatchContext("ops", CORRELATION, CONTEXT.status_url))
+    other_actor = _parsed(raw, context=BatchContext("ops", CORRELATION, CONTEXT.status_url_prefix))
     other_key = _parsed(_raw("SubmitOrder", _payload(SubmitOrder), idempotency_key="k-2"))
     assert first.command.id == again.command.id == idempotent_command_id(ACTOR, "k-1")
     assert first.idempotency_scope == str(first.command.id)
@@ -215,10 +219,12 @@ class _RecordingBus:
         self.dispatched: list[list[Outgoing]] = []
         self._mismatched = mismatched
 
-    async def dispatch(self, batch: Sequence[Outgoing]) -> list[Exception | None]:
+    async def dispatch_in_order(self, batch: Sequence[Outgoing]) -> asyncio.Future[list[Exception | None]]:
         self.dispatched.append(list(batch))
-        return [IdempotencyMismatch("reused") if item.command.aggregate_id in self._mismatched else None
-                for item in batch]
+        answered: asyncio.Future[list[Exception | None]] = asyncio.get_running_loop().create_future()
+        answered.set_result([IdempotencyMismatch("reused") if item.command.aggregate_id in self._mismatched else None
+                             for item in batch])
+        return answered
 
 
 async def _answered(groups: Lines, bus: _RecordingBus) -> list[dict[str, Any]]:

@@ -48,9 +48,9 @@ def test_proc_status_fields_in_kibibytes() -> None:
 
 def test_options_given_override_defaults_and_quick_sizes() -> None:
     assert options_from({}, quick=False) == BenchOptions()
-    quick = options_from({"rate": 200.0, "requests": None, "scenario": "ingest"}, quick=True)
+    quick = options_from({"rate": 200.0, "ingest_seconds": None, "scenario": "ingest"}, quick=True)
     assert quick.rate == 200.0
-    assert quick.requests == 300
+    assert quick.ingest_seconds == 3.0
     assert quick.orders == (2000,)
 
 

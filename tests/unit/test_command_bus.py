@@ -1,8 +1,9 @@
 """CommandBus: every command published once, idempotency keys honoured across requests and within a batch."""
 
 import asyncio
+import json
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from producers.commands import (
-    CommandBus, CommandContext, IdempotencyMismatch, Outgoing, PublishFailed, Sent, command_envelope, fingerprint,
+    Command, CommandBus, CommandContext, IdempotencyMismatch, Outgoing, PublishFailed, Sent, command_envelope,
+    fingerprint,
 )
 from producers.publisher import Record
 from producers.store import CommandStore, PendingCommand
-from schemas.codec import decode
-from schemas.envelope import Envelope, Payload
+from schemas.codec import decode, encode
+from schemas.envelope import Payload, envelope_type
 from schemas.orders import AddItem, CancelOrder, SubmitOrder
 from schemas.outcomes import CommandOutcome, OutcomeStatus
 from schemas.topics import COMMAND_OUTCOMES, ORDERS_COMMANDS
@@ -34,11 +36,14 @@ class FakePublisher:
         self.entered = asyncio.Event()
         self._gate = gate
 
-    async def publish_many(self, records: Sequence[Record]) -> list[str | None]:
+    async def enqueue(self, records: Sequence[Record]) -> Awaitable[list[str | None]]:
         self.entered.set()
+        self.records.extend(records)
+        return self._delivered(records)
+
+    async def _delivered(self, records: Sequence[Record]) -> list[str | None]:
         if self._gate is not None:
             await self._gate.wait()
-        self.records.extend(records)
         return ["broker down" if record.key.decode() in self.failing else None for record in records]
 
     @property
@@ -69,12 +74,12 @@ class Harness:
     publisher: FakePublisher
     outcomes: FakeOutcomes
     store: CommandStore
-    published: list[Envelope[Payload]]
+    published: list[Command]
 
 
 def _harness(store: CommandStore, gate: asyncio.Event | None = None) -> Harness:
     publisher, outcomes, published = FakePublisher(gate), FakeOutcomes(), []
-    bus = CommandBus(publisher, outcomes, store, on_published=published.append)  # type: ignore[arg-type]
+    bus = CommandBus(publisher, outcomes, store, on_published=published.extend)  # type: ignore[arg-type]
     return Harness(bus, publisher, outcomes, store, published)
 
 
@@ -100,7 +105,7 @@ def _outgoing(payload: Payload | None = None, key: str | None = None, expected_v
     return Outgoing(command_envelope(payload or build(SubmitOrder), context), context.idempotency_scope)
 
 
-def _outcome(command: Envelope[Payload]) -> CommandOutcome:
+def _outcome(command: Command) -> CommandOutcome:
     return CommandOutcome(command_id=command.id, command_type=command.type, aggregate_id=command.aggregate_id,
                           status=OutcomeStatus.ACCEPTED, version=3, decided_at=DECIDED_AT)
 
@@ -227,10 +232,24 @@ async def test_a_failed_publish_while_waiting_still_stops_watching(harness: Harn
     assert harness.outcomes.forgotten == [context.command_id]
 
 
+@pytest.mark.parametrize("actor", ["shop", 'a "quoted" café\\name'])
+def test_the_written_record_is_what_encoding_the_envelope_model_gives(actor: str) -> None:
+    context = CommandContext(actor, uuid.uuid4(), expected_version=3)
+    payload = build(AddItem)
+    command = command_envelope(payload, context, occurred_at="2026-03-01T12:00:00.123456Z")
+    model = envelope_type(AddItem)(
+        id=context.command_id, type="AddItem", aggregate_id=ORDER_ID, version=3,
+        occurred_at=datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC), command_id=context.command_id,
+        correlation_id=context.correlation_id, actor=actor, payload=payload)
+    assert json.loads(command.record.value) == json.loads(encode(model))
+    assert decode(command.record.value) == model
+    assert (command.record.topic, command.record.key) == (ORDERS_COMMANDS, ORDER_ID.encode())
+
+
 def test_fingerprint_ignores_ids_and_times() -> None:
-    first, second = _outgoing().command, _outgoing().command
-    later = second.model_copy(update={"occurred_at": DECIDED_AT})
-    assert first.id != second.id and first.correlation_id != second.correlation_id
+    first = _outgoing().command
+    later = command_envelope(build(SubmitOrder), _context(), occurred_at="2030-01-01T00:00:00Z")
+    assert first.id != later.id and first.record.value != later.record.value
     assert fingerprint(first) == fingerprint(later)
 
 
