@@ -5,11 +5,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from query_api.search import decode_cursor, next_cursor
+from query_api.cursors import cursor_shape, decode_cursor, next_cursor
 from schemas.documents import CustomerDocument
+from schemas.mappings import ORDERS
 from schemas.money import Money
 
 NAME_AND_EMAIL = ["name^3", "email^2"]
+NEWEST_FIRST: list[dict[str, Any]] = [{"created_at": "desc"}, {"order_id": "asc"}]
+NEWEST_FIRST_CURSOR = cursor_shape(NEWEST_FIRST, ORDERS)
 
 
 class CustomerOrder(BaseModel):
@@ -63,13 +66,13 @@ def customer_orders_body(customer_id: str, size: int, cursor: str | None = None)
     """The customer's orders, newest first. Raises ``BadCursor`` for a cursor this API did not give out."""
     body: dict[str, Any] = {
         "query": {"bool": {"filter": [{"term": {"customer_id": customer_id}}]}},
-        "sort": [{"created_at": "desc"}, {"order_id": "asc"}],
+        "sort": NEWEST_FIRST,
         "size": size,
         "track_total_hits": True,
         "_source": list(CustomerOrder.model_fields),
     }
     if cursor:
-        body["search_after"] = decode_cursor(cursor)
+        body["search_after"] = decode_cursor(cursor, NEWEST_FIRST_CURSOR)
     return body
 
 

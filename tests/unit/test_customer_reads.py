@@ -7,7 +7,7 @@ import pytest
 from query_api.customer_reads import (
     customer_orders, customer_orders_body, customer_page, customer_search_body,
 )
-from query_api.search import BadCursor, encode_cursor
+from query_api.cursors import BadCursor, encode_cursor
 from schemas.documents import CustomerDocument
 
 HOSTILE = '"} , {"script": {"source": "boom"}}'
