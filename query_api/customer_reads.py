@@ -33,7 +33,8 @@ class CustomerOrder(BaseModel):
 
 class CustomerOrders(BaseModel):
     customer_id: str
-    total_orders: int = Field(description="Placed orders (neither DRAFT nor CANCELLED), as in the customer summary")
+    total_orders: int = Field(description="Every order of the customer, whatever its status, as in the customer summary")
+    placed_orders: int = Field(description="Placed orders (neither DRAFT nor CANCELLED), as in the customer summary")
     total_spent: Money = Field(description="What the placed orders add up to")
     orders: list[CustomerOrder] = Field(description="This page of the customer's orders of every status, newest first")
     total: int = Field(description="The customer's orders of every status")
@@ -79,7 +80,8 @@ def customer_orders_body(customer_id: str, size: int, cursor: str | None = None)
 def customer_orders(customer: CustomerDocument, result: dict[str, Any], size: int) -> CustomerOrders:
     hits = result["hits"]["hits"]
     return CustomerOrders(
-        customer_id=customer.customer_id, total_orders=customer.total_orders, total_spent=customer.total_spent,
+        customer_id=customer.customer_id, total_orders=customer.total_orders, placed_orders=customer.placed_orders,
+        total_spent=customer.total_spent,
         orders=[CustomerOrder.model_validate(hit["_source"]) for hit in hits],
         total=result["hits"]["total"]["value"],
         next_cursor=next_cursor(hits, size),

@@ -29,7 +29,8 @@ async def _customer(es: AsyncElasticsearch, customer_id: str) -> CustomerDocumen
 
 @router.get("/{customer_id}", response_model=CustomerDocument, responses=UNKNOWN)
 async def get_customer(customer_id: CustomerId, es: Search) -> CustomerDocument:
-    """The customer's summary; totals, average, first/last order and favourites count placed orders only."""
+    """The customer's summary: total_orders counts every order; placed_orders, total_spent, the average and the
+    favourites count placed orders only (neither DRAFT nor CANCELLED)."""
     return await _customer(es, customer_id)
 
 

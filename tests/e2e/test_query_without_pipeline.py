@@ -1,5 +1,6 @@
 """The query API over real indexes, with documents written straight into the aliases (no pipeline needed):
-cursors handed out page on and forged ones are 422, odd ids are looked up as ids, every calendar interval works."""
+cursors handed out page on and forged ones are 422, odd ids are looked up as ids, every calendar interval works,
+and a customer document indexed before placed_orders existed is answered with both figures."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -9,7 +10,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from ops.settings import Settings
-from schemas.mappings import ORDERS
+from schemas.mappings import CUSTOMERS, ORDERS
 from tests.support import unique_id
 
 TOTALS = ["10.00", "20.00", "30.00"]
@@ -19,8 +20,8 @@ def order_document(order_id: str, customer_id: str, total: str, day: int) -> dic
     at = f"2026-03-{day:02d}T12:00:00Z"
     return {"order_id": order_id, "customer_id": customer_id, "status": "SUBMITTED", "items": [
         {"product_id": "QA-P-1", "product_name": "Lamp", "quantity": 1, "unit_price": total, "line_total": total}],
-        "item_count": 1, "total_amount": total, "currency": "EUR", "amount_paid": "0.00", "created_at": at,
-        "submitted_at": at, "updated_at": at, "version": 3}
+        "item_count": 1, "total_amount": total, "currency": "EUR", "payment_status": "unpaid", "amount_paid": "0.00",
+        "created_at": at, "submitted_at": at, "updated_at": at, "version": 3}
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +102,28 @@ def test_a_window_beyond_the_bucket_limit_is_422_naming_the_interval(
     response = queries.get("/stats/orders", params={"from": "1970-01-01T00:00:00Z", "interval": "1m"})
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["field"] == "interval"
+
+
+@pytest.fixture(scope="module")
+def customer_indexed_before_placed_orders(es: Elasticsearch, customer_orders: tuple[str, list[str]]) -> Iterator[str]:
+    """The customer of ``customer_orders`` as the projector wrote it when total_orders counted placed orders only:
+    three placed orders and a draft."""
+    customer_id = customer_orders[0]
+    by_status = {"DRAFT": 1, "SUBMITTED": 3, "CONFIRMED": 0, "SHIPPED": 0, "DELIVERED": 0, "CANCELLED": 0}
+    document = {"customer_id": customer_id, "name": "Legacy Customer", "email": None, "total_orders": 3,
+                "total_spent": "60.00", "average_order_value": "20.00", "first_order_at": "2026-03-01T12:00:00Z",
+                "last_order_at": "2026-03-03T12:00:00Z", "favourite_products": [], "orders_by_status": by_status,
+                "registered_at": None, "updated_at": "2026-03-03T12:00:00Z", "version": 10}
+    es.index(index=CUSTOMERS.alias, id=customer_id, document=document, refresh=True)
+    yield customer_id
+    es.delete(index=CUSTOMERS.alias, id=customer_id, refresh=True)
+
+
+@pytest.mark.parametrize("path", ["/customers/{customer}", "/customers/{customer}/orders"])
+def test_a_customer_indexed_before_placed_orders_counts_every_order_and_the_placed_ones(
+    queries: httpx.Client, customer_indexed_before_placed_orders: str, path: str,
+) -> None:
+    response = queries.get(path.format(customer=customer_indexed_before_placed_orders))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["total_orders"], body["placed_orders"], body["total_spent"]) == (4, 3, "60.00")
