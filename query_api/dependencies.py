@@ -64,8 +64,10 @@ class Window:
 
 
 def created_window(
-    created_from: Annotated[Moment | None, Query(alias="from", description=f"Created at or after (ISO 8601; UTC if no zone); {OUT_OF_RANGE}")] = None,
-    created_to: Annotated[Moment | None, Query(alias="to", description=f"Created at or before (ISO 8601; UTC if no zone); {OUT_OF_RANGE}")] = None,
+    created_from: Annotated[Moment | None, Query(
+        alias="from", description=f"Created at or after (ISO 8601; UTC if no zone); {OUT_OF_RANGE}")] = None,
+    created_to: Annotated[Moment | None, Query(
+        alias="to", description=f"Created at or before (ISO 8601; UTC if no zone); {OUT_OF_RANGE}")] = None,
 ) -> Window:
     window = Window(created_from, created_to)
     if window.start and window.end and window.start > window.end:
