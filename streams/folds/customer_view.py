@@ -2,9 +2,10 @@
 
 The view holds aggregates only (orders by status, whose sum is every order of the customer; for the placed orders,
 neither DRAFT nor CANCELLED: their number, the money spent and the totals per product; the first and last time an
-order was submitted), so it keeps the same size however many orders the customer has. What each order last added to it is kept apart, one
-``OrderContributions`` per order in a second table (key ``<customer_id>/<order_id>``): a newer summary of an order
-takes the order's previous contribution out of the view and puts the new one in (``apply_summary``).
+order was submitted), so it keeps the same size however many orders the customer has. What each order last added
+to it is kept apart, one ``OrderContributions`` per order in a second table (key ``<customer_id>/<order_id>``): a
+newer summary of an order takes the order's previous contribution out of the view and puts the new one in
+(``apply_summary``).
 
 Order summaries and customer events reach the view in any order relative to each other: a summary counts only
 when its ``order_version`` is newer than the order's last contribution, customer events fold in version order. The
