@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install tools run up down status logs sample test test-unit test-integration test-e2e test-faults clean bench
+.PHONY: install tools run up down status logs sample test test-unit test-integration test-e2e test-faults test-slow clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ FAULT_TESTS := tests/faults tests/e2e/test_worker_crash.py tests/e2e/test_elasti
 test-faults: install tools
 	$(BIN)/orderflow up
 	$(BIN)/pytest $(FAULT_TESTS)
+
+# Every test marked slow: the long fault-injection runs and 500 generated requests per API operation.
+test-slow: install tools
+	$(BIN)/orderflow up
+	$(BIN)/pytest -m slow tests
 
 # Benchmarks: every scenario against the running system.
 bench: install tools

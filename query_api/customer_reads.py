@@ -5,11 +5,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from query_api.search import decode_cursor, next_cursor
+from query_api.cursors import cursor_shape, decode_cursor, next_cursor
 from schemas.documents import CustomerDocument
+from schemas.mappings import ORDERS
 from schemas.money import Money
 
 NAME_AND_EMAIL = ["name^3", "email^2"]
+NEWEST_FIRST: list[dict[str, Any]] = [{"created_at": "desc"}, {"order_id": "asc"}]
+NEWEST_FIRST_CURSOR = cursor_shape(NEWEST_FIRST, ORDERS)
 
 
 class CustomerOrder(BaseModel):
@@ -30,7 +33,8 @@ class CustomerOrder(BaseModel):
 
 class CustomerOrders(BaseModel):
     customer_id: str
-    total_orders: int = Field(description="Placed orders (neither DRAFT nor CANCELLED), as in the customer summary")
+    total_orders: int = Field(description="Every order of the customer, whatever its status, as in the customer summary")
+    placed_orders: int = Field(description="Placed orders (neither DRAFT nor CANCELLED), as in the customer summary")
     total_spent: Money = Field(description="What the placed orders add up to")
     orders: list[CustomerOrder] = Field(description="This page of the customer's orders of every status, newest first")
     total: int = Field(description="The customer's orders of every status")
@@ -63,20 +67,21 @@ def customer_orders_body(customer_id: str, size: int, cursor: str | None = None)
     """The customer's orders, newest first. Raises ``BadCursor`` for a cursor this API did not give out."""
     body: dict[str, Any] = {
         "query": {"bool": {"filter": [{"term": {"customer_id": customer_id}}]}},
-        "sort": [{"created_at": "desc"}, {"order_id": "asc"}],
+        "sort": NEWEST_FIRST,
         "size": size,
         "track_total_hits": True,
         "_source": list(CustomerOrder.model_fields),
     }
     if cursor:
-        body["search_after"] = decode_cursor(cursor)
+        body["search_after"] = decode_cursor(cursor, NEWEST_FIRST_CURSOR)
     return body
 
 
 def customer_orders(customer: CustomerDocument, result: dict[str, Any], size: int) -> CustomerOrders:
     hits = result["hits"]["hits"]
     return CustomerOrders(
-        customer_id=customer.customer_id, total_orders=customer.total_orders, total_spent=customer.total_spent,
+        customer_id=customer.customer_id, total_orders=customer.total_orders, placed_orders=customer.placed_orders,
+        total_spent=customer.total_spent,
         orders=[CustomerOrder.model_validate(hit["_source"]) for hit in hits],
         total=result["hits"]["total"]["value"],
         next_cursor=next_cursor(hits, size),

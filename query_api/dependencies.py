@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from elasticsearch import AsyncElasticsearch
 from fastapi import Depends, Header, HTTPException, Path, Query, Request, Response
+from pydantic import AfterValidator, Field
 
 from ops.web.auth import require
 from ops.web.errors import field_error
@@ -22,6 +24,16 @@ def get_es(request: Request) -> AsyncElasticsearch:
 Search = Annotated[AsyncElasticsearch, Depends(get_es)]
 OrderId = Annotated[str, Path(min_length=1, max_length=64)]
 
+# Versions are stored as Elasticsearch longs.
+MAX_VERSION = 2**63 - 1
+Version = Annotated[int, Field(ge=1, le=MAX_VERSION)]
+# What a total may be: money as the orders hold it (at most 999,999,999,999.99, in cents).
+Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+OUT_OF_RANGE = f"must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC)"
+
 
 def bad_parameter(name: str, reason: str) -> HTTPException:
     return HTTPException(422, detail=[field_error(("query", name), reason)])
@@ -31,11 +43,18 @@ def not_found(what: str) -> HTTPException:
     return HTTPException(404, detail=f"{what} not found")
 
 
-def as_utc(moment: datetime | None) -> datetime | None:
-    """A datetime without a zone is read as UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+def in_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC (read as UTC without a zone); ``ValueError`` unless it lies in ``EARLIEST..LATEST``."""
+    try:
+        utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC
+        raise ValueError(OUT_OF_RANGE) from None
+    if not EARLIEST <= utc <= LATEST:
+        raise ValueError(OUT_OF_RANGE)
+    return utc
+
+
+Moment = Annotated[datetime, AfterValidator(in_utc)]
 
 
 @dataclass(frozen=True)
@@ -45,10 +64,12 @@ class Window:
 
 
 def created_window(
-    created_from: Annotated[datetime | None, Query(alias="from", description="Created at or after (ISO 8601; UTC if no zone)")] = None,
-    created_to: Annotated[datetime | None, Query(alias="to", description="Created at or before (ISO 8601; UTC if no zone)")] = None,
+    created_from: Annotated[Moment | None, Query(
+        alias="from", description=f"Created at or after (ISO 8601; UTC if no zone); {OUT_OF_RANGE}")] = None,
+    created_to: Annotated[Moment | None, Query(
+        alias="to", description=f"Created at or before (ISO 8601; UTC if no zone); {OUT_OF_RANGE}")] = None,
 ) -> Window:
-    window = Window(as_utc(created_from), as_utc(created_to))
+    window = Window(created_from, created_to)
     if window.start and window.end and window.start > window.end:
         raise bad_parameter("from", "must not be after to")
     return window
@@ -58,8 +79,8 @@ CreatedWindow = Annotated[Window, Depends(created_window)]
 
 
 def min_version(
-    min_version: Annotated[int | None, Query(ge=1, description="Wait briefly until the order reached this version")] = None,
-    x_min_version: Annotated[int | None, Header(ge=1, description="Same as min_version; the higher of the two counts")] = None,
+    min_version: Annotated[Version | None, Query(description="Wait briefly until the order reached this version")] = None,
+    x_min_version: Annotated[Version | None, Header(description="Same as min_version; the higher of the two counts")] = None,
 ) -> int | None:
     given = [version for version in (min_version, x_min_version) if version is not None]
     return max(given) if given else None

@@ -12,11 +12,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from query_api.search import decode_cursor, next_cursor
+from query_api.cursors import cursor_shape, decode_cursor, next_cursor
 from schemas.documents import InventoryDocument
+from schemas.mappings import INVENTORY
 
 BY_SKU: list[dict[str, Any]] = [{"sku": "asc"}]
 BY_RELEVANCE: list[dict[str, Any]] = [{"_score": "desc"}, *BY_SKU]
+SKU_CURSOR, RELEVANCE_CURSOR = cursor_shape(BY_SKU, INVENTORY), cursor_shape(BY_RELEVANCE, INVENTORY)
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def stock_search_body(query: StockQuery, thresholds: LowStockThresholds) -> dict
         "track_total_hits": True,
     }
     if query.cursor:
-        body["search_after"] = decode_cursor(query.cursor)
+        body["search_after"] = decode_cursor(query.cursor, RELEVANCE_CURSOR if query.q else SKU_CURSOR)
     return body
 
 

@@ -1,12 +1,12 @@
 """Order search as Elasticsearch request bodies. User text only ever goes in as a query *value*."""
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+from query_api.cursors import cursor_shape, decode_cursor
+from schemas.mappings import ORDERS
 
 FUZZY_FIELDS = ["customer.name^3", "customer.email^2", "notes", "shipping_address.line1", "shipping_address.city", "cancel_reason"]
 SORTS: dict[str, list[dict[str, Any]]] = {
@@ -16,12 +16,9 @@ SORTS: dict[str, list[dict[str, Any]]] = {
     "total_asc": [{"total_amount": "asc"}, {"order_id": "asc"}],
     "relevance": [{"_score": "desc"}, {"order_id": "asc"}],
 }
+CURSOR_SHAPES = {name: cursor_shape(sort, ORDERS) for name, sort in SORTS.items()}
 TOTAL_RANGES = [{"key": "under_50", "to": 50}, {"key": "50_to_200", "from": 50, "to": 200},
                 {"key": "200_to_1000", "from": 200, "to": 1000}, {"key": "1000_and_over", "from": 1000}]
-
-
-class BadCursor(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -64,7 +61,9 @@ def filters(query: OrderQuery) -> list[dict[str, Any]]:
 
 
 def search_body(query: OrderQuery) -> dict[str, Any]:
-    sort = SORTS[query.sort if query.q or query.sort != "relevance" else "newest"]
+    """Raises ``BadCursor`` for a cursor this API did not give out for the sort."""
+    sort_name = query.sort if query.q or query.sort != "relevance" else "newest"
+    sort = SORTS[sort_name]
     body: dict[str, Any] = {
         "query": {"bool": {"must": [text_query(query.q)] if query.q else [{"match_all": {}}], "filter": filters(query)}},
         "sort": sort,
@@ -77,27 +76,8 @@ def search_body(query: OrderQuery) -> dict[str, Any]:
         "highlight": {"fields": {field.split("^")[0]: {} for field in FUZZY_FIELDS}},
     }
     if query.cursor:
-        body["search_after"] = decode_cursor(query.cursor)
+        body["search_after"] = decode_cursor(query.cursor, CURSOR_SHAPES[sort_name])
     return body
-
-
-def encode_cursor(sort_values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(sort_values).encode()).decode().rstrip("=")
-
-
-def next_cursor(hits: list[dict[str, Any]], size: int) -> str | None:
-    """The cursor after a full page of hits (sorted, so each has ``sort`` values); ``None`` after a shorter one."""
-    return encode_cursor(hits[-1]["sort"]) if len(hits) == size else None
-
-
-def decode_cursor(cursor: str) -> list[Any]:
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError) as error:
-        raise BadCursor("cursor is not one this API gave out") from error
-    if not isinstance(values, list) or not all(isinstance(v, str | int | float) for v in values):
-        raise BadCursor("cursor is not one this API gave out")
-    return values
 
 
 def facets(aggregations: dict[str, Any]) -> dict[str, dict[str, int]]:

@@ -1,17 +1,25 @@
 """Order statistics as one Elasticsearch aggregation request, using only core aggregations."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-Interval = Literal["hour", "day", "week", "month"]
+# Elasticsearch calendar intervals: the words, and the units as Elasticsearch and Kibana write them.
+Interval = Literal["hour", "day", "week", "month", "1m", "1h", "1d", "1w", "1M", "1q", "1y"]
 
 # Orders that earned nothing: left out of revenue, average order value and top products.
 NOT_REVENUE = ("DRAFT", "CANCELLED")
 MAX_BUCKETS = 1000
 MAX_TOP_PRODUCTS = 50
+# The shortest each interval can be (a calendar month may have 28 days, a quarter 90, a year 365).
 SHORTEST: dict[Interval, timedelta] = {
-    "hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1), "month": timedelta(days=28),
+    "1m": timedelta(minutes=1),
+    "hour": timedelta(hours=1), "1h": timedelta(hours=1),
+    "day": timedelta(days=1), "1d": timedelta(days=1),
+    "week": timedelta(weeks=1), "1w": timedelta(weeks=1),
+    "month": timedelta(days=28), "1M": timedelta(days=28),
+    "1q": timedelta(days=90),
+    "1y": timedelta(days=365),
 }
 
 
@@ -28,19 +36,12 @@ class StatsQuery:
     top: int = 10
 
 
-def as_utc(moment: datetime | None) -> datetime | None:
-    """A datetime without a zone is read as UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def check_buckets(query: StatsQuery) -> None:
     """Refuse a window that would need more than ``MAX_BUCKETS`` intervals."""
     if query.created_from is None or query.created_to is None:
         return
     if (query.created_to - query.created_from) / SHORTEST[query.interval] + 1 > MAX_BUCKETS:
-        raise TooManyBuckets(f"from..to spans more than {MAX_BUCKETS} {query.interval}s: use a longer interval")
+        raise TooManyBuckets(f"from..to spans more than {MAX_BUCKETS} intervals of {query.interval}: use a longer interval")
 
 
 def stats_filters(query: StatsQuery) -> list[dict[str, Any]]:

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from schemas.money import Money
 from schemas.orders import Address, CustomerInfo
@@ -81,15 +82,17 @@ class FavouriteProduct(Document):
 class CustomerDocument(Document):
     """One customer: who they are (``None`` until registered) and what they ordered.
 
-    ``total_orders``, ``total_spent``, ``average_order_value`` and ``favourite_products`` count placed orders only
-    (neither DRAFT nor CANCELLED); ``orders_by_status`` counts all. ``first_order_at``/``last_order_at`` are the
-    first and last time the customer submitted an order, cancelled ones included (they were placed).
+    ``total_orders`` and ``orders_by_status`` count every order of the customer, whatever its status;
+    ``placed_orders``, ``total_spent``, ``average_order_value`` and ``favourite_products`` count placed orders only
+    (neither DRAFT nor CANCELLED). ``first_order_at``/``last_order_at`` are the first and last time the customer
+    submitted an order, cancelled ones included (they were placed).
     """
 
     customer_id: str
     name: str | None = None
     email: str | None = None
     total_orders: int = 0
+    placed_orders: int = 0
     total_spent: Money = Decimal("0.00")
     average_order_value: Money | None = None
     first_order_at: datetime | None = None
@@ -99,6 +102,16 @@ class CustomerDocument(Document):
     registered_at: datetime | None = None
     updated_at: datetime
     version: int
+
+    @model_validator(mode="before")
+    @classmethod
+    def _written_before_placed_orders(cls, data: Any) -> Any:
+        """A document indexed before ``placed_orders`` existed has the placed orders in ``total_orders``; every
+        order is the sum of ``orders_by_status``. Read so until ``orderflow rebuild customers`` rewrites it."""
+        if isinstance(data, dict) and "total_orders" in data and "placed_orders" not in data:
+            return {**data, "placed_orders": data["total_orders"],
+                    "total_orders": sum((data.get("orders_by_status") or {}).values())}
+        return data
 
 
 class InventoryDocument(Document):

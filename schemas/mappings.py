@@ -92,6 +92,8 @@ CUSTOMERS = ReadModel("customers", 2, {
     "name": TEXT_AND_KEYWORD,
     "email": TEXT_AND_KEYWORD,
     "total_orders": INTEGER,
+    # Added at the same version: `init` adds it to the current index (schemas.documents reads older documents).
+    "placed_orders": INTEGER,
     "total_spent": MONEY,
     "average_order_value": MONEY,
     "first_order_at": DATE,

@@ -2,14 +2,14 @@
 
 from typing import Annotated
 
-from elasticsearch import AsyncElasticsearch, NotFoundError
+from elasticsearch import AsyncElasticsearch
 from fastapi import APIRouter, Path, Query
 
 from query_api.customer_reads import (
     CustomerOrders, CustomerPage, customer_orders, customer_orders_body, customer_page, customer_search_body,
 )
-from query_api.dependencies import READER, Search, bad_parameter, not_found
-from query_api.search import BadCursor
+from query_api.dependencies import READER, Search, not_found
+from query_api.documents import document_source
 from schemas.documents import CustomerDocument
 from schemas.mappings import CUSTOMERS, ORDERS
 
@@ -21,16 +21,16 @@ CustomerId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 async def _customer(es: AsyncElasticsearch, customer_id: str) -> CustomerDocument:
-    try:
-        found = await es.get(index=CUSTOMERS.alias, id=customer_id)
-    except NotFoundError:
-        raise not_found(f"customer {customer_id}") from None
-    return CustomerDocument.model_validate(found["_source"])
+    found = await document_source(es, CUSTOMERS.alias, customer_id)
+    if found is None:
+        raise not_found(f"customer {customer_id}")
+    return CustomerDocument.model_validate(found)
 
 
 @router.get("/{customer_id}", response_model=CustomerDocument, responses=UNKNOWN)
 async def get_customer(customer_id: CustomerId, es: Search) -> CustomerDocument:
-    """The customer's summary; totals, average, first/last order and favourites count placed orders only."""
+    """The customer's summary: total_orders counts every order; placed_orders, total_spent, the average and the
+    favourites count placed orders only (neither DRAFT nor CANCELLED)."""
     return await _customer(es, customer_id)
 
 
@@ -40,11 +40,8 @@ async def get_customer_orders(
     size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     cursor: Annotated[str | None, Query(max_length=2000, description="next_cursor of the previous page")] = None,
 ) -> CustomerOrders:
+    body = customer_orders_body(customer_id, size, cursor)
     customer = await _customer(es, customer_id)
-    try:
-        body = customer_orders_body(customer_id, size, cursor)
-    except BadCursor as error:
-        raise bad_parameter("cursor", str(error)) from None
     return customer_orders(customer, await es.search(index=ORDERS.alias, **body), size)
 
 

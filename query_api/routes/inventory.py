@@ -2,14 +2,13 @@
 
 from typing import Annotated, Any
 
-from elasticsearch import NotFoundError
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from query_api.dependencies import READER, Search, bad_parameter, not_found
+from query_api.dependencies import READER, Search, not_found
+from query_api.documents import document_source
 from query_api.inventory_reads import (
     LowStockThresholds, StockItem, StockPage, StockQuery, stock_item, stock_page, stock_search_body,
 )
-from query_api.search import BadCursor
 from schemas.inventory import Sku
 from schemas.mappings import INVENTORY
 
@@ -31,11 +30,10 @@ Thresholds = Annotated[LowStockThresholds, Depends(low_stock_thresholds)]
 @router.get("/{sku}", response_model=StockItem, responses={404: {"description": "Unknown SKU (never received)"}})
 async def get_stock(sku: SkuPath, es: Search, thresholds: Thresholds) -> StockItem:
     """The SKU's stock: on hand, reserved, available, backordered, open orders, and whether it is low."""
-    try:
-        found = await es.get(index=INVENTORY.alias, id=sku)
-    except NotFoundError:
-        raise not_found(f"SKU {sku}") from None
-    return stock_item(found["_source"], thresholds)
+    found = await document_source(es, INVENTORY.alias, sku)
+    if found is None:
+        raise not_found(f"SKU {sku}")
+    return stock_item(found, thresholds)
 
 
 @router.get("", response_model=StockPage)
@@ -51,8 +49,5 @@ async def search_stock(
     """SKUs by SKU, or by relevance with `q`; `total` counts every match."""
     query = StockQuery(q=q.strip() if q and q.strip() else None, low_stock=low_stock, backordered=backordered,
                        size=size, cursor=cursor)
-    try:
-        body = stock_search_body(query, thresholds)
-    except BadCursor as error:
-        raise bad_parameter("cursor", str(error)) from None
+    body = stock_search_body(query, thresholds)
     return stock_page(await es.search(index=INVENTORY.alias, **body), thresholds, size)

@@ -1,17 +1,19 @@
 """Order reads: detail, timeline and search."""
 
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from elasticsearch import NotFoundError
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
+from domain.order import OrderStatus
+from query_api.cursors import next_cursor
 from query_api.dependencies import (
-    READ_YOUR_WRITES, READER, CreatedWindow, MinVersion, OrderId, Search, bad_parameter, found_or_404,
+    MAX_VERSION, READ_YOUR_WRITES, READER, Amount, CreatedWindow, MinVersion, OrderId, Search, bad_parameter,
+    found_or_404,
 )
+from query_api.documents import document_source
 from query_api.freshness import read_at_least
-from query_api.search import SORTS, BadCursor, OrderQuery, facets, highlights, next_cursor, search_body
+from query_api.search import SORTS, OrderQuery, facets, highlights, search_body
 from query_api.timeline import MAX_TIMELINE_PAGE, Timeline, timeline, timeline_body
 from schemas.documents import OrderDocument
 from schemas.mappings import ORDER_EVENTS, ORDERS
@@ -38,10 +40,7 @@ class OrderPage(BaseModel):
 @router.get("/{order_id}", response_model=OrderDetail, responses=READ_YOUR_WRITES)
 async def get_order(order_id: OrderId, es: Search, response: Response, min_version: MinVersion) -> OrderDetail:
     async def fetch() -> dict[str, Any] | None:
-        try:
-            return (await es.get(index=ORDERS.alias, id=order_id))["_source"]
-        except NotFoundError:
-            return None
+        return await document_source(es, ORDERS.alias, order_id)
 
     read = await read_at_least(fetch, lambda source: source["version"], min_version)
     return OrderDetail(**found_or_404(read, response, f"order {order_id}"), stale=read.stale)
@@ -50,7 +49,7 @@ async def get_order(order_id: OrderId, es: Search, response: Response, min_versi
 @router.get("/{order_id}/timeline", response_model=Timeline, responses=READ_YOUR_WRITES)
 async def get_timeline(
     order_id: OrderId, es: Search, response: Response, min_version: MinVersion,
-    after_version: Annotated[int, Query(ge=0, description="Only events after this version (paging)")] = 0,
+    after_version: Annotated[int, Query(ge=0, le=MAX_VERSION, description="Only events after this version (paging)")] = 0,
     size: Annotated[int, Query(ge=1, le=MAX_TIMELINE_PAGE)] = MAX_TIMELINE_PAGE,
 ) -> Timeline:
     """Every event of the order in version order; min_version counts the events indexed so far."""
@@ -67,23 +66,20 @@ async def search_orders(
     es: Search,
     window: CreatedWindow,
     q: Annotated[str | None, Query(max_length=200, description="Text: customer, email, products, address, notes")] = None,
-    status: Annotated[list[str] | None, Query(max_length=10, description="One or more statuses")] = None,
+    status: Annotated[list[OrderStatus] | None, Query(max_length=10, description="One or more statuses")] = None,
     customer_id: Annotated[str | None, Query(max_length=64)] = None,
-    min_total: Annotated[Decimal | None, Query(ge=0)] = None,
-    max_total: Annotated[Decimal | None, Query(ge=0)] = None,
+    min_total: Annotated[Amount | None, Query()] = None,
+    max_total: Annotated[Amount | None, Query()] = None,
     sort: Annotated[Literal[tuple(SORTS)], Query()] = "newest",  # type: ignore[valid-type]
     size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> OrderPage:
     if min_total is not None and max_total is not None and min_total > max_total:
         raise bad_parameter("min_total", "must not be above max_total")
-    query = OrderQuery(q=q.strip() if q and q.strip() else None, status=status, customer_id=customer_id,
-                       min_total=min_total, max_total=max_total, created_from=window.start, created_to=window.end,
-                       sort=sort, size=size, cursor=cursor)
-    try:
-        body = search_body(query)
-    except BadCursor as error:
-        raise bad_parameter("cursor", str(error)) from None
+    query = OrderQuery(q=q.strip() if q and q.strip() else None, status=[each.value for each in status] if status else None,
+                       customer_id=customer_id, min_total=min_total, max_total=max_total, created_from=window.start,
+                       created_to=window.end, sort=sort, size=size, cursor=cursor)
+    body = search_body(query)
     result = await es.search(index=ORDERS.alias, **body)
     hits = result["hits"]["hits"]
     return OrderPage(

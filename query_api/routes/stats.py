@@ -15,7 +15,8 @@ router = APIRouter(prefix="/stats", tags=["stats"], dependencies=[READER])
 
 def stats_query(
     window: CreatedWindow,
-    interval: Annotated[Interval, Query(description="Width of the over_time entries (calendar, UTC)")] = "day",
+    interval: Annotated[Interval, Query(description="Width of the over_time entries (calendar, UTC): a word, or "
+                                                    "1m, 1h, 1d, 1w, 1M (month), 1q (quarter), 1y")] = "day",
     customer_id: Annotated[str | None, Query(max_length=64, description="Only this customer's orders")] = None,
     top: Annotated[int, Query(ge=1, le=MAX_TOP_PRODUCTS, description="How many top products")] = 10,
 ) -> StatsQuery:

@@ -1,10 +1,11 @@
 """The customer read view: who the customer is and what their orders add up to. Pure.
 
-The view holds aggregates only (orders by status; for the counted orders, neither DRAFT nor CANCELLED: their
-number, the money spent and the totals per product; the first and last time an order was submitted), so it keeps
-the same size however many orders the customer has. What each order last added to it is kept apart, one
-``OrderContributions`` per order in a second table (key ``<customer_id>/<order_id>``): a newer summary of an order
-takes the order's previous contribution out of the view and puts the new one in (``apply_summary``).
+The view holds aggregates only (orders by status, whose sum is every order of the customer; for the placed orders,
+neither DRAFT nor CANCELLED: their number, the money spent and the totals per product; the first and last time an
+order was submitted), so it keeps the same size however many orders the customer has. What each order last added
+to it is kept apart, one ``OrderContributions`` per order in a second table (key ``<customer_id>/<order_id>``): a
+newer summary of an order takes the order's previous contribution out of the view and puts the new one in
+(``apply_summary``).
 
 Order summaries and customer events reach the view in any order relative to each other: a summary counts only
 when its ``order_version`` is newer than the order's last contribution, customer events fold in version order. The
@@ -105,6 +106,8 @@ class CustomerView:
     customer: Customer | None = None
     registered_at: datetime | None = None
     orders_by_status: dict[str, int] = field(default_factory=dict)  # every order, statuses with none left out
+    # The placed orders (the document's placed_orders). Named as when it was the document's total_orders: stored
+    # views keep their shape, and with extra="forbid" a renamed field would refuse every one of them.
     total_orders: int = 0
     total_spent: Money = ZERO
     products: dict[str, Bought] = field(default_factory=dict)
@@ -254,7 +257,7 @@ def customer_document(view: CustomerView) -> CustomerDocument:
         customer_id=view.customer_id,
         name=view.customer.name if view.customer else None,
         email=view.customer.email if view.customer else None,
-        total_orders=view.total_orders, total_spent=spent,
+        total_orders=sum(view.orders_by_status.values()), placed_orders=view.total_orders, total_spent=spent,
         average_order_value=quantize(spent / view.total_orders) if view.total_orders else None,
         first_order_at=view.first_order_at, last_order_at=view.last_order_at,
         favourite_products=favourite_products(view.products),

@@ -59,7 +59,7 @@ def test_a_lost_state_folder_is_restored_from_the_changelogs(
 
 def placed_orders(queries: httpx.Client, customer_id: str) -> tuple[int, str] | None:
     response = queries.get(f"/customers/{customer_id}")
-    return (response.json()["total_orders"], response.json()["total_spent"]) if response.status_code == 200 else None
+    return (response.json()["placed_orders"], response.json()["total_spent"]) if response.status_code == 200 else None
 
 
 def test_reset_customer_views_counts_every_order_once(system: Settings, commands: httpx.Client, queries: httpx.Client) -> None:

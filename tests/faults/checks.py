@@ -98,9 +98,11 @@ def assert_order_events_indexed_as_logged(es: Elasticsearch, logs: dict[str, lis
 
 
 def customer_figures(orders: list[LoggedOrder]) -> dict[str, Any]:
-    """A customer's figures as the logged orders add them up: DRAFT and CANCELLED orders count by status only."""
+    """A customer's figures as the logged orders add them up: DRAFT and CANCELLED orders count as orders, not as
+    placed orders or money."""
     counted = [order for order in orders if order.counted]
-    return {"total_orders": len(counted), "total_spent": sum((o.total for o in counted), Decimal("0.00")),
+    return {"total_orders": len(orders), "placed_orders": len(counted),
+            "total_spent": sum((o.total for o in counted), Decimal("0.00")),
             "orders_by_status": dict(Counter(order.status for order in orders))}
 
 
@@ -112,18 +114,19 @@ def assert_customer_figures(queries: httpx.Client, customer_id: str, orders: lis
         answer = queries.get(f"/customers/{customer_id}")
         if answer.status_code != 200:
             return None
-        return _figures(answer.json()["total_orders"], answer.json()["total_spent"], answer.json()["orders_by_status"])
+        body = answer.json()
+        return _figures(body["total_orders"], body["placed_orders"], body["total_spent"], body["orders_by_status"])
 
     def statistics() -> dict[str, Any]:
         answer = queries.get("/stats/orders", params={"customer_id": customer_id}).json()
-        return _figures(answer["revenue_orders"], answer["revenue"], answer["orders_by_status"])
+        return _figures(answer["total_orders"], answer["revenue_orders"], answer["revenue"], answer["orders_by_status"])
 
     settles(summary, expected)
     settles(statistics, expected)
 
 
-def _figures(orders: int, money: str, by_status: dict[str, int]) -> dict[str, Any]:
-    return {"total_orders": orders, "total_spent": Decimal(money),
+def _figures(orders: int, placed: int, money: str, by_status: dict[str, int]) -> dict[str, Any]:
+    return {"total_orders": orders, "placed_orders": placed, "total_spent": Decimal(money),
             "orders_by_status": {status: n for status, n in by_status.items() if n}}
 
 

@@ -7,12 +7,12 @@ import pytest
 from query_api.customer_reads import (
     customer_orders, customer_orders_body, customer_page, customer_search_body,
 )
-from query_api.search import BadCursor, encode_cursor
+from query_api.cursors import BadCursor, encode_cursor
 from schemas.documents import CustomerDocument
 
 HOSTILE = '"} , {"script": {"source": "boom"}}'
-CUSTOMER = {"customer_id": "C-1", "name": "Ada", "total_orders": 2, "total_spent": "30.00",
-            "updated_at": "2026-03-01T12:00:00Z", "version": 7}
+CUSTOMER = {"customer_id": "C-1", "name": "Ada", "total_orders": 3, "placed_orders": 2, "total_spent": "30.00",
+            "orders_by_status": {"DRAFT": 1, "SUBMITTED": 2}, "updated_at": "2026-03-01T12:00:00Z", "version": 7}
 
 
 def order_hit(order_id: str, created: int) -> dict:
@@ -53,7 +53,8 @@ def test_a_forged_cursor_is_refused() -> None:
 def test_a_full_page_of_orders_has_a_next_cursor_and_the_customers_totals() -> None:
     result = {"hits": {"total": {"value": 3}, "hits": [order_hit("ORD-2", 2), order_hit("ORD-1", 1)]}}
     page = customer_orders(CustomerDocument.model_validate(CUSTOMER), result, size=2)
-    assert (page.customer_id, page.total_orders, str(page.total_spent), page.total) == ("C-1", 2, "30.00", 3)
+    assert (page.customer_id, page.total_orders, page.placed_orders, str(page.total_spent), page.total) == (
+        "C-1", 3, 2, "30.00", 3)
     assert [order.order_id for order in page.orders] == ["ORD-2", "ORD-1"]
     assert page.next_cursor == encode_cursor([1, "ORD-1"])
     assert customer_orders(CustomerDocument.model_validate(CUSTOMER), result, size=5).next_cursor is None
@@ -62,3 +63,10 @@ def test_a_full_page_of_orders_has_a_next_cursor_and_the_customers_totals() -> N
 def test_a_customer_page_counts_all_matches() -> None:
     page = customer_page({"hits": {"total": {"value": 9}, "hits": [{"_source": CUSTOMER}]}})
     assert page.total == 9 and page.data[0].name == "Ada"
+
+
+def test_a_document_indexed_before_placed_orders_reads_with_every_order_and_the_placed_ones() -> None:
+    before = {key: value for key, value in CUSTOMER.items() if key != "placed_orders"} | {"total_orders": 2}
+    customer = CustomerDocument.model_validate(before)
+    assert (customer.total_orders, customer.placed_orders) == (3, 2)
+    assert CustomerDocument.model_validate(CUSTOMER) == customer

@@ -72,9 +72,18 @@ PLACED_AND_NOT = [
 ]
 
 
-def test_totals_and_average_count_placed_orders_only() -> None:
+def test_total_orders_counts_every_order_and_the_money_counts_placed_orders_only() -> None:
     doc = document(PLACED_AND_NOT)
-    assert (doc["total_orders"], doc["total_spent"], doc["average_order_value"]) == (4, "75.50", "18.88")
+    assert (doc["total_orders"], doc["placed_orders"]) == (6, 4)
+    assert (doc["total_spent"], doc["average_order_value"]) == ("75.50", "18.88")
+
+
+def test_a_confirmed_and_a_draft_order_are_two_orders_of_which_one_is_placed() -> None:
+    doc = document([summary("ORD-1", 4, "CONFIRMED", line("P-1", 1, "12.50")),
+                    summary("ORD-2", 2, "DRAFT", line("P-2", 3, "30.00"), submitted_at=None)])
+    assert (doc["total_orders"], doc["placed_orders"], doc["total_spent"], doc["average_order_value"]) == (
+        2, 1, "12.50", "12.50")
+    assert [f["product_id"] for f in doc["favourite_products"]] == ["P-1"]
 
 
 def test_orders_by_status_counts_every_order_and_names_every_status() -> None:
@@ -84,7 +93,8 @@ def test_orders_by_status_counts_every_order_and_names_every_status() -> None:
 
 def test_a_customer_with_only_drafts_and_cancellations_has_no_totals_but_placed_a_cancelled_order() -> None:
     doc = document(PLACED_AND_NOT[4:])
-    assert (doc["total_orders"], doc["total_spent"], doc["average_order_value"]) == (0, "0.00", None)
+    assert (doc["total_orders"], doc["placed_orders"], doc["total_spent"], doc["average_order_value"]) == (
+        2, 0, "0.00", None)
     assert (doc["first_order_at"], doc["last_order_at"], doc["favourite_products"]) == (
         "2026-03-01T12:00:00Z", "2026-03-01T12:00:00Z", [])
 
@@ -125,15 +135,15 @@ def test_first_and_last_order_count_cancelled_orders_and_stay_when_they_are_canc
     middle = summary("ORD-2", 2, "SHIPPED", line("P-1", 1, "1.00"), submitted_at=AT + 2 * DAY)
     last_cancelled = summary("ORD-3", 3, "CANCELLED", line("P-1", 1, "1.00"), submitted_at=AT + 3 * DAY)
     doc = document([first, middle, first_cancelled, last_cancelled])
-    assert (doc["first_order_at"], doc["last_order_at"], doc["total_orders"]) == (
-        "2026-03-02T12:00:00Z", "2026-03-04T12:00:00Z", 1)
+    assert (doc["first_order_at"], doc["last_order_at"], doc["total_orders"], doc["placed_orders"]) == (
+        "2026-03-02T12:00:00Z", "2026-03-04T12:00:00Z", 3, 1)
 
 
 def test_a_newer_summary_replaces_the_order_so_a_cancellation_leaves_the_totals() -> None:
     submitted = summary("ORD-1", 4, "SUBMITTED", line("P-1", 2, "20.00"))
     cancelled = summary("ORD-1", 5, "CANCELLED", line("P-1", 2, "20.00"))
     doc = document([submitted, cancelled])
-    assert (doc["total_orders"], doc["total_spent"], doc["version"]) == (0, "0.00", 5)
+    assert (doc["total_orders"], doc["placed_orders"], doc["total_spent"], doc["version"]) == (1, 0, "0.00", 5)
     assert doc["orders_by_status"]["CANCELLED"] == 1 and doc["orders_by_status"]["SUBMITTED"] == 0
 
 
@@ -151,16 +161,16 @@ def test_an_older_or_repeated_summary_changes_nothing_and_sends_nothing() -> Non
 def test_orders_before_the_registration_are_counted_and_named_later() -> None:
     order = summary("ORD-1", 4, "SUBMITTED", line("P-1", 2, "20.00"))
     before = document([order])
-    assert (before["name"], before["email"], before["total_orders"], before["version"]) == (None, None, 1, 4)
+    assert (before["name"], before["email"], before["placed_orders"], before["version"]) == (None, None, 1, 4)
     after = document([order, registered()])
-    assert (after["name"], after["email"], after["total_orders"], after["version"]) == (
+    assert (after["name"], after["email"], after["placed_orders"], after["version"]) == (
         "Ada Lovelace", "ada@example.com", 1, 5)
     assert after["registered_at"] == "2026-03-01T12:00:00Z"
 
 
 def test_a_registered_customer_without_orders_has_a_document() -> None:
     doc = document([registered()])
-    assert (doc["name"], doc["total_orders"], doc["version"]) == ("Ada Lovelace", 0, 1)
+    assert (doc["name"], doc["total_orders"], doc["placed_orders"], doc["version"]) == ("Ada Lovelace", 0, 0, 1)
     assert doc["orders_by_status"]["DRAFT"] == 0
 
 
@@ -232,10 +242,12 @@ def empty_view() -> CustomerView:
 
 
 def totals(view: CustomerView) -> tuple[int, str, dict[str, int], list[tuple[str, int]], int]:
+    """Placed orders, money, orders by status, favourites, version; every order is the sum by status."""
     doc = customer_document(view).model_dump(mode="json")
     counts = {status: n for status, n in doc["orders_by_status"].items() if n}
+    assert doc["total_orders"] == sum(counts.values())
     favourites = [(f["product_id"], f["quantity"]) for f in doc["favourite_products"]]
-    return doc["total_orders"], doc["total_spent"], counts, favourites, doc["version"]
+    return doc["placed_orders"], doc["total_spent"], counts, favourites, doc["version"]
 
 
 def test_draft_then_submitted_then_cancelled_moves_the_money_in_and_out_again() -> None:
@@ -275,7 +287,7 @@ def test_favourites_follow_cancellations() -> None:
     after = document([big, small, both, cancelled])
     assert [(f["product_id"], f["quantity"]) for f in after["favourite_products"]] == [
         ("P-1", 3), ("P-2", 1), ("P-9", 1)]
-    assert (after["total_orders"], after["total_spent"]) == (2, "5.00")
+    assert (after["total_orders"], after["placed_orders"], after["total_spent"]) == (3, 2, "5.00")
 
 
 def test_a_product_name_is_the_one_of_the_latest_submitted_order_whatever_the_arrival_order() -> None:
@@ -312,8 +324,8 @@ def test_the_view_and_each_order_contributions_keep_their_size_however_many_orde
 
 def test_many_orders_add_up() -> None:
     doc = document(orders_of_one_customer(100))
-    assert (doc["total_orders"], doc["orders_by_status"]["SHIPPED"], doc["orders_by_status"]["CANCELLED"]) == (
-        80, 80, 20)
+    assert (doc["total_orders"], doc["placed_orders"], doc["orders_by_status"]["SHIPPED"],
+            doc["orders_by_status"]["CANCELLED"]) == (100, 80, 80, 20)
     assert (doc["total_spent"], doc["average_order_value"], doc["version"]) == ("320.00", "4.00", 100 * 5)
     assert [(f["product_id"], f["quantity"]) for f in doc["favourite_products"]] == [
         ("P-X", 80), ("P-0", 67), ("P-1", 67), ("P-2", 66)]
@@ -377,3 +389,9 @@ def test_a_view_stored_in_the_former_shape_is_refused_not_misread() -> None:
     assert view == former and step.actions == []
     [letter] = step.dead_letters
     assert b"orders" in letter.value and b"customer view cannot apply CustomerRegistered" in letter.value
+
+
+def test_the_stored_view_keeps_its_shape_with_the_placed_orders_under_their_former_name() -> None:
+    view, _ = project_all(PLACED_AND_NOT)
+    assert view is not None and "placed_orders" not in view
+    assert (view["total_orders"], sum(view["orders_by_status"].values())) == (4, 6)

@@ -8,7 +8,7 @@ import pytest
 from query_api.inventory_reads import (
     LowStockThresholds, StockQuery, low_stock_query, stock_item, stock_page, stock_search_body,
 )
-from query_api.search import BadCursor, encode_cursor
+from query_api.cursors import BadCursor, encode_cursor
 
 HOSTILE = '"} , {"script": {"source": "boom"}}'
 THRESHOLDS = LowStockThresholds(default=5, overrides={"SKU-BIG": 20, "SKU-HUGE": 20, "SKU-NEVER": -1})
@@ -101,10 +101,12 @@ def test_text_goes_only_into_query_values_is_typo_tolerant_and_sorts_by_relevanc
 
 
 def test_the_cursor_becomes_search_after_and_a_forged_one_is_refused() -> None:
-    body = stock_search_body(StockQuery(cursor=encode_cursor([1.5, "SKU-9"])), THRESHOLDS)
-    assert body["search_after"] == [1.5, "SKU-9"]
-    with pytest.raises(BadCursor):
-        stock_search_body(StockQuery(cursor="not a cursor !!"), THRESHOLDS)
+    by_sku = stock_search_body(StockQuery(cursor=encode_cursor(["SKU-9"])), THRESHOLDS)
+    by_relevance = stock_search_body(StockQuery(q="lamp", cursor=encode_cursor([1.5, "SKU-9"])), THRESHOLDS)
+    assert (by_sku["search_after"], by_relevance["search_after"]) == (["SKU-9"], [1.5, "SKU-9"])
+    for forged in ("not a cursor !!", encode_cursor([1.5, "SKU-9"]), encode_cursor([])):
+        with pytest.raises(BadCursor):
+            stock_search_body(StockQuery(cursor=forged), THRESHOLDS)
 
 
 @pytest.mark.parametrize(("sku", "available", "low", "threshold"), [

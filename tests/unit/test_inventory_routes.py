@@ -4,7 +4,6 @@ from typing import Any
 
 import pytest
 from elasticsearch import ConnectionError as EsConnectionError
-from elasticsearch import NotFoundError
 from starlette.testclient import TestClient
 
 from ops.settings import ApiKey, Settings
@@ -21,11 +20,10 @@ class FakeSearch:
     def __init__(self) -> None:
         self.searches: list[dict[str, Any]] = []
 
-    async def get(self, index: str, id: str) -> dict[str, Any]:
+    async def mget(self, index: str, ids: list[str]) -> dict[str, Any]:
         assert index == INVENTORY.alias
-        if id != STOCK["sku"]:
-            raise NotFoundError(404, "not found", {"found": False})
-        return {"_source": STOCK}
+        return {"docs": [{"_id": sku, "found": True, "_source": STOCK} if sku == STOCK["sku"] else
+                         {"_id": sku, "found": False} for sku in ids]}
 
     async def search(self, index: str, **body: Any) -> dict[str, Any]:
         self.searches.append({"index": index, **body})
@@ -33,10 +31,10 @@ class FakeSearch:
 
 
 class UnreachableSearch:
-    async def get(self, index: str, **request: Any) -> dict[str, Any]:
+    async def search(self, index: str, **request: Any) -> dict[str, Any]:
         raise EsConnectionError("connection refused")
 
-    search = get
+    mget = search
 
 
 def client(es: Any = None, **settings: Any) -> TestClient:

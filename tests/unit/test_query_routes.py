@@ -23,10 +23,10 @@ QUERY_ROUTES = ["/orders/ORD-1", "/orders/ORD-1/timeline", "/orders", "/stats/or
 
 
 class FakeSearch:
-    """Answers ``get`` with one order; any search finds nothing."""
+    """Finds one order by any id."""
 
-    async def get(self, index: str, id: str) -> dict[str, Any]:
-        return {"_source": ORDER}
+    async def mget(self, index: str, ids: list[str]) -> dict[str, Any]:
+        return {"docs": [{"_index": index, "_id": doc_id, "found": True, "_source": ORDER} for doc_id in ids]}
 
 
 def client(api_keys: dict[str, ApiKey] | None = None) -> TestClient:
@@ -73,11 +73,36 @@ def test_a_version_already_reached_answers_at_once_and_fresh() -> None:
     ("/stats/orders", {"from": "yesterday"}, "from"),
     ("/stats/orders", {"from": "2026-02-01", "to": "2026-01-01"}, "from"),
     ("/stats/orders", {"from": "2026-01-01", "to": "2026-03-01", "interval": "hour"}, "interval"),
+    ("/stats/orders", {"interval": "1H"}, "interval"),
+    # issue 14: each of these was a 500
+    ("/orders", {"from": "0001-01-01T00:00:00+05:00"}, "from"),
+    ("/stats/orders", {"to": "9999-12-31T23:59:59-05:00"}, "to"),
+    ("/orders", {"cursor": "W10"}, "cursor"),
+    ("/orders", {"cursor": "WzFlNDAwXQ"}, "cursor"),
+    ("/inventory", {"cursor": "W10"}, "cursor"),
+    ("/customers/C-1/orders", {"cursor": "W10"}, "cursor"),
+    ("/orders", {"from": "1969-12-31T23:59:59Z"}, "from"),
+    ("/orders", {"min_total": "1e400"}, "min_total"),
+    ("/orders", {"max_total": "Infinity"}, "max_total"),
+    ("/orders", {"min_total": "0.001"}, "min_total"),
+    ("/orders", {"status": "shipped"}, "status.0"),
+    ("/orders/ORD-1", {"min_version": 2**63}, "min_version"),
+    ("/orders/ORD-1/timeline", {"after_version": 2**63}, "after_version"),
 ])
 def test_a_bad_parameter_is_422_naming_it(path: str, params: dict[str, Any], field: str) -> None:
     response = client().get(path, params=params)
     assert response.status_code == 422, response.text
     assert [error["field"] for error in response.json()["detail"]] == [field]
+
+
+def test_a_version_header_beyond_a_long_is_422_naming_it() -> None:
+    response = client().get("/orders/ORD-1", headers={"X-Min-Version": str(2**63)})
+    assert response.status_code == 422 and [error["field"] for error in response.json()["detail"]] == ["x-min-version"]
+
+
+def test_a_date_out_of_range_says_which_range() -> None:
+    response = client().get("/orders", params={"from": "0001-01-01T00:00:00+05:00"})
+    assert "between 1970-01-01 and 9999-12-31 (UTC)" in response.json()["detail"][0]["reason"]
 
 
 def test_a_stale_read_is_marked_in_a_header() -> None:

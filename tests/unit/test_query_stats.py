@@ -110,3 +110,20 @@ def test_no_earning_order_has_no_average() -> None:
               "aggregations": {"status": {"buckets": []}, "over_time": {"buckets": []}, "earning": empty}}
     stats = order_stats(StatsQuery(), result)
     assert stats.average_order_value is None and str(stats.revenue) == "0.00"
+
+
+@pytest.mark.parametrize("interval", ["1m", "1h", "1d", "1w", "1M", "1q", "1y", "hour", "day", "week", "month"])
+def test_every_calendar_interval_goes_to_the_histogram_as_given(interval: str) -> None:
+    spec = stats_body(StatsQuery(interval=interval))["aggs"]["over_time"]["date_histogram"]  # type: ignore[arg-type]
+    assert spec["calendar_interval"] == interval
+
+
+@pytest.mark.parametrize(("interval", "allowed_to", "refused_to"), [
+    ("1m", datetime(2026, 1, 1, 16, 39, tzinfo=UTC), datetime(2026, 1, 1, 16, 40, tzinfo=UTC)),
+    ("1h", datetime(2026, 2, 11, 15, tzinfo=UTC), datetime(2026, 2, 11, 16, tzinfo=UTC)),
+    ("1q", datetime(2270, 1, 1, tzinfo=UTC), datetime(2300, 1, 1, tzinfo=UTC)),
+])
+def test_the_short_units_count_intervals_like_the_words(interval: str, allowed_to: datetime, refused_to: datetime) -> None:
+    check_buckets(StatsQuery(created_from=JAN, created_to=allowed_to, interval=interval))  # type: ignore[arg-type]
+    with pytest.raises(TooManyBuckets, match=f"intervals of {interval}"):
+        check_buckets(StatsQuery(created_from=JAN, created_to=refused_to, interval=interval))  # type: ignore[arg-type]
