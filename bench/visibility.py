@@ -34,11 +34,12 @@ class Visibility:
         met = 0
         for start in range(0, len(ids), IDS_PER_SEARCH):
             chunk = ids[start:start + IDS_PER_SEARCH]
-            answer = await self.es.search(index=self.alias, query={"ids": {"values": chunk}}, source=["version"],
-                                          size=len(chunk))
+            # The document's external version is the order's: asked for as ``_version``, no source is loaded.
+            answer = await self.es.search(index=self.alias, query={"ids": {"values": chunk}}, source=False,
+                                          version=True, size=len(chunk), track_total_hits=False)
             now = time.monotonic()
             for hit in answer["hits"]["hits"]:
-                met += self._seen(hit["_id"], int(hit["_source"]["version"]), now)
+                met += self._seen(hit["_id"], int(hit["_version"]), now)
         return met
 
     def _seen(self, order_id: str, version: int, now: float) -> int:

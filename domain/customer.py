@@ -1,9 +1,10 @@
 """The customer aggregate: ``decide(state, command)`` and ``evolve(state, event)``, pure."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import singledispatch
 
 from domain.rejections import Decision, route_command, reject
+from domain.values import changed
 from schemas.customers import CustomerRegistered, CustomerUpdated, RegisterCustomer, UpdateCustomer
 from schemas.envelope import Payload
 
@@ -55,7 +56,7 @@ def evolve(state: Customer | None, event: Payload, *, customer_id: str = "") -> 
         return Customer(customer_id=customer_id, name=event.name, email=event.email, version=1)
     if state is None:
         raise ValueError(f"{type(event).__name__} applied to a customer that does not exist")
-    return replace(_evolve_existing(event, state), version=state.version + 1)
+    return changed(_evolve_existing(event, state), version=state.version + 1)
 
 
 @singledispatch
@@ -65,7 +66,7 @@ def _evolve_existing(event: Payload, state: Customer) -> Customer:
 
 @_evolve_existing.register
 def _(event: CustomerUpdated, state: Customer) -> Customer:
-    return replace(
+    return changed(
         state,
         name=state.name if event.name is None else event.name,
         email=state.email if event.email is None else event.email,

@@ -1,12 +1,13 @@
 """The order aggregate: ``decide(state, command)`` and ``evolve(state, event)``, pure."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from functools import singledispatch
 
 from domain.rejections import Decision, reject, route_command
+from domain.values import changed
 from schemas.envelope import Payload
 from schemas.money import quantize
 from schemas.orders import (
@@ -187,7 +188,7 @@ def _record_payment(command: RecordPayment, state: Order) -> Decision:
     if amount_paid > state.total_amount:
         outstanding = quantize(state.total_amount - state.amount_paid)
         return reject("overpayment", f"the payment exceeds the outstanding amount of {outstanding}")
-    paid = replace(state, amount_paid=amount_paid)
+    paid = changed(state, amount_paid=amount_paid)
     return [PaymentRecorded(
         amount=command.amount, method=command.method, reference=command.reference,
         amount_paid=amount_paid, payment_status=paid.payment_status.value,
@@ -254,7 +255,7 @@ def evolve(state: Order | None, event: Payload, *, order_id: str = "") -> Order:
         )
     if state is None:
         raise ValueError(f"{type(event).__name__} applied to an order that does not exist")
-    return replace(_evolve_existing(event, state), version=state.version + 1)
+    return changed(_evolve_existing(event, state), version=state.version + 1)
 
 
 @singledispatch
@@ -270,46 +271,46 @@ def _(event: ItemAdded, state: Order) -> Order:
         product_id=event.product_id, product_name=event.product_name, quantity=quantity, unit_price=event.unit_price
     )
     if present is None:
-        return replace(state, items=(*state.items, merged))
-    return replace(state, items=tuple(merged if item is present else item for item in state.items))
+        return changed(state, items=(*state.items, merged))
+    return changed(state, items=tuple(merged if item is present else item for item in state.items))
 
 
 @_evolve_existing.register
 def _(event: ItemRemoved, state: Order) -> Order:
-    return replace(state, items=tuple(item for item in state.items if item.product_id != event.product_id))
+    return changed(state, items=tuple(item for item in state.items if item.product_id != event.product_id))
 
 
 @_evolve_existing.register
 def _(event: OrderSubmitted, state: Order) -> Order:
-    return replace(state, status=OrderStatus.SUBMITTED)
+    return changed(state, status=OrderStatus.SUBMITTED)
 
 
 @_evolve_existing.register
 def _(event: PaymentRecorded, state: Order) -> Order:
-    return replace(state, amount_paid=event.amount_paid)
+    return changed(state, amount_paid=event.amount_paid)
 
 
 @_evolve_existing.register
 def _(event: OrderConfirmed, state: Order) -> Order:
-    return replace(state, status=OrderStatus.CONFIRMED)
+    return changed(state, status=OrderStatus.CONFIRMED)
 
 
 @_evolve_existing.register
 def _(event: OrderShipped, state: Order) -> Order:
-    return replace(state, status=OrderStatus.SHIPPED, carrier=event.carrier, tracking_number=event.tracking_number)
+    return changed(state, status=OrderStatus.SHIPPED, carrier=event.carrier, tracking_number=event.tracking_number)
 
 
 @_evolve_existing.register
 def _(event: OrderDelivered, state: Order) -> Order:
-    return replace(state, status=OrderStatus.DELIVERED)
+    return changed(state, status=OrderStatus.DELIVERED)
 
 
 @_evolve_existing.register
 def _(event: OrderCancelled, state: Order) -> Order:
-    return replace(state, status=OrderStatus.CANCELLED, cancel_reason=event.reason)
+    return changed(state, status=OrderStatus.CANCELLED, cancel_reason=event.reason)
 
 
 @_evolve_existing.register
 def _(event: BackorderRecorded, state: Order) -> Order:
     held = LineStock(reserved=event.reserved, backordered=event.backordered, stock_version=event.stock_version)
-    return replace(state, line_stock={**state.line_stock, event.product_id: held})
+    return changed(state, line_stock={**state.line_stock, event.product_id: held})

@@ -2,8 +2,9 @@
 
 from typing import Annotated, Self
 
-from pydantic import AwareDatetime, EmailStr, Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
+from schemas.email import Email
 from schemas.envelope import Payload
 from schemas.money import Money
 
@@ -19,13 +20,13 @@ CustomerName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S",
 class RegisterCustomer(Payload):
     customer_id: CustomerId
     name: CustomerName
-    email: EmailStr
+    email: Email
 
 
 class UpdateCustomer(Payload):
     customer_id: CustomerId
     name: CustomerName | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
 
     @model_validator(mode="after")
     def _names_a_change(self) -> Self:

@@ -2,8 +2,9 @@
 
 from typing import Annotated
 
-from pydantic import EmailStr, Field
+from pydantic import Field
 
+from schemas.email import Email
 from schemas.envelope import Payload
 from schemas.money import CurrencyCode, Money, PositiveMoney
 
@@ -14,7 +15,7 @@ Text = Annotated[str, Field(min_length=1, max_length=500)]
 
 class CustomerInfo(Payload):
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    email: EmailStr
+    email: Email
 
 
 class Address(Payload):

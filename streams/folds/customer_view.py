@@ -22,7 +22,7 @@ change recorded before its position, and the view takes the change only when the
 
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -30,10 +30,11 @@ from pydantic import ConfigDict
 
 from domain.customer import Customer, evolve
 from domain.order import OrderStatus
+from domain.values import changed
 from schemas.customers import OrderSummary
 from schemas.documents import CustomerDocument, FavouriteProduct
 from schemas.envelope import Envelope, Payload
-from schemas.mappings import CUSTOMERS
+from schemas.mappings import CUSTOMERS, ORDER_STATUSES
 from schemas.money import Money, quantize
 from streams.records import IndexAction
 from streams.projecting import in_sequence
@@ -92,7 +93,7 @@ class OrderContributions:
         index = bisect_left(positions, change.position)
         if index < len(positions) and positions[index] == change.position:
             return self
-        return replace(self, changes=(*self.changes[:index], change, *self.changes[index:]))
+        return changed(self, changes=(*self.changes[:index], change, *self.changes[index:]))
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def _new_view(event: Envelope[Payload]) -> CustomerView:
 def _apply_customer_event(view: CustomerView | None, event: Envelope[Payload]) -> CustomerView:
     view = view or _new_view(event)
     customer = evolve(view.customer, event.payload, customer_id=event.aggregate_id)
-    return replace(
+    return changed(
         view, customer=customer, registered_at=view.registered_at if view.customer else event.occurred_at,
         updated_at=max(view.updated_at, event.occurred_at),
     )
@@ -160,7 +161,7 @@ def contribution_of(summary: OrderSummary) -> Contribution:
     products: dict[str, Bought] = {}
     for line in summary.items:
         known = products.get(line.product_id, Bought(line.product_name, 0, ZERO, summary.submitted_at))
-        products[line.product_id] = replace(
+        products[line.product_id] = changed(
             known, quantity=known.quantity + line.quantity, revenue=known.revenue + line.line_total)
     return Contribution(summary.order_version, summary.status, True, summary.total_amount, summary.submitted_at,
                         products)
@@ -194,7 +195,7 @@ def _moved(view: CustomerView, previous: Contribution | None, new: Contribution)
         for product_id, line in new.products.items():
             _put(products, product_id, line)
     submitted = new.submitted_at
-    return replace(
+    return changed(
         view, orders_by_status={status: n for status, n in sorted(statuses.items()) if n}, total_orders=orders,
         total_spent=spent, products=products, order_versions=versions,
         first_order_at=min(filter(None, (view.first_order_at, submitted)), default=None),
@@ -209,7 +210,7 @@ def _take(products: dict[str, Bought], product_id: str, line: Bought) -> None:
     if total.quantity <= line.quantity:
         del products[product_id]
     else:
-        products[product_id] = replace(total, quantity=total.quantity - line.quantity,
+        products[product_id] = changed(total, quantity=total.quantity - line.quantity,
                                        revenue=total.revenue - line.revenue)
 
 
@@ -220,7 +221,7 @@ def _put(products: dict[str, Bought], product_id: str, line: Bought) -> None:
         return
     renamed = total.named_at is None or (line.named_at is not None and line.named_at >= total.named_at)
     named = line if renamed else total
-    products[product_id] = replace(named, quantity=total.quantity + line.quantity, revenue=total.revenue + line.revenue)
+    products[product_id] = changed(named, quantity=total.quantity + line.quantity, revenue=total.revenue + line.revenue)
 
 
 def fold_summary(
@@ -238,7 +239,7 @@ def fold_summary(
     recorded = known.recorded(Change(position, contribution))
     if position <= view.position:
         return view, recorded  # the view took this change before a crash; the order's contributions had not kept it
-    return replace(folded, position=position, updated_at=max(view.updated_at, event.occurred_at)), recorded
+    return changed(folded, position=position, updated_at=max(view.updated_at, event.occurred_at)), recorded
 
 
 # The document
@@ -261,7 +262,7 @@ def customer_document(view: CustomerView) -> CustomerDocument:
         average_order_value=quantize(spent / view.total_orders) if view.total_orders else None,
         first_order_at=view.first_order_at, last_order_at=view.last_order_at,
         favourite_products=favourite_products(view.products),
-        orders_by_status={status.value: view.orders_by_status.get(status.value, 0) for status in OrderStatus},
+        orders_by_status={status: view.orders_by_status.get(status, 0) for status in ORDER_STATUSES},
         registered_at=view.registered_at, updated_at=view.updated_at, version=view.version,
     )
 

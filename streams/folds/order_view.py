@@ -1,10 +1,11 @@
 """The order read view: the domain state plus when each step happened. Pure."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from domain.order import Order, OrderStatus, evolve
+from domain.values import changed
 from schemas.documents import OrderDocument, OrderEventDocument, OrderLine, Shipping
 from schemas.envelope import Envelope, Payload
 from schemas.mappings import ORDER_EVENTS, ORDERS
@@ -55,7 +56,7 @@ def fold_order_view(view: OrderView | None, event: Envelope[Payload]) -> OrderVi
     if view is None:
         view = OrderView(order=order, created_at=event.occurred_at, updated_at=event.occurred_at)
     stamped = {TIMESTAMP_OF_EVENT[event.type]: event.occurred_at} if event.type in TIMESTAMP_OF_EVENT else {}
-    return replace(view, order=order, updated_at=event.occurred_at, **stamped)
+    return changed(view, order=order, updated_at=event.occurred_at, **stamped)
 
 
 def line_total(item: LineItem) -> Decimal:
