@@ -83,7 +83,8 @@ def build_app(settings: Settings) -> faust.App:
         web_bind="127.0.0.1", web_port=settings.worker_web_port, web_host="127.0.0.1", web_in_thread=False,
     )
     options = kafka_options(settings)
-    folders = StoreFolders(settings.data_dir / "worker" / "stores" / str(settings.worker_index))
+    folders = StoreFolders(settings.data_dir / "worker" / "stores" / str(settings.worker_index),
+                           settings.worker_block_cache_bytes)
 
     def restore_stores(stores: list[tuple[StoreSpec, int, PartitionStore]]) -> int:
         return restore(options, stores)
@@ -101,7 +102,7 @@ def build_app(settings: Settings) -> faust.App:
     deciders = Deciders(AGGREGATES, decider_stores.read, settings.worker_cached_values)
     projectors = Projectors(PROJECTIONS, projector_stores.read, settings.worker_cached_values)
     sink = ElasticsearchSink(Elasticsearch(settings.elasticsearch_url, request_timeout=30), projectors_health)
-    projector = ProjectorHandler(projectors, projector_stores, sink)
+    projector = ProjectorHandler(projectors, projector_stores, sink, projectors_health)
     loops = [
         TransactionalLoop(DeciderHandler(deciders, decider_stores, utc_now), options,
                           f"{settings.worker_id}-deciders-{settings.worker_index}", deciders_health,

@@ -105,7 +105,8 @@ def _version(spec: AggregateSpec[S], state: S | None) -> int:
 
 
 def _event(command: Envelope[Payload], payload: Payload, version: int) -> Envelope[Payload]:
-    return envelope_type(type(payload))(
+    """Built from what is validated already (the command's envelope and a payload model), so not validated again."""
+    return envelope_type(type(payload)).model_construct(
         id=event_id(command.id, version), type=type(payload).__name__, aggregate_id=command.aggregate_id,
         version=version, occurred_at=command.occurred_at, command_id=command.id,
         correlation_id=command.correlation_id, actor=command.actor, payload=payload,

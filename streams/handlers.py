@@ -1,6 +1,7 @@
 """The two loops' work on a batch of consumed records: the pure deciders and projectors, and their one I/O each
 (stores behind a port; the projector's bulk to Elasticsearch)."""
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -8,6 +9,7 @@ from confluent_kafka import Message
 
 from streams.deciding import Deciders
 from streams.engine.batches import Batch
+from streams.engine.health import LoopHealth
 from streams.engine.state import LoopStores
 from streams.es_sink import ElasticsearchSink, Wait
 from streams.projecting import Projectors
@@ -54,11 +56,13 @@ class ProjectorHandler:
 
     name = "projectors"
 
-    def __init__(self, projectors: Projectors, stores: LoopStores, sink: ElasticsearchSink) -> None:
+    def __init__(self, projectors: Projectors, stores: LoopStores, sink: ElasticsearchSink,
+                 health: LoopHealth | None = None) -> None:
         self._projectors = projectors
         self.stores = stores
         self.topics = projectors.topics
         self._sink = sink
+        self._health = health or LoopHealth(self.name)
         self.views_behind = 0
         self._behind_change = 0
 
@@ -68,8 +72,10 @@ class ProjectorHandler:
         origins: dict[int, Consumed] = {id(action): origin for action, origin in projected.actions}
         actions: list[IndexAction] = [action for action, _ in projected.actions]
         refused: dict[Consumed, list[str]] = {}
+        started = time.perf_counter()
         for failure in self._sink.write(actions, wait):
             refused.setdefault(origins[id(failure.action)], []).append(failure.reason)
+        self._health.spent("elasticsearch", time.perf_counter() - started)
         dead_letters = [dead_letter_record(origin, "; ".join(f"Elasticsearch refused the document: {reason}"
                                                              for reason in reasons))
                         for origin, reasons in refused.items()]

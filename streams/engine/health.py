@@ -16,6 +16,8 @@ class LoopHealth:
     records_in: int = 0
     records_out: int = 0
     last_batch_at: float | None = None
+    # Seconds spent per phase over the committed batches: consume (waiting included), process, commit.
+    seconds: dict[str, float] = field(default_factory=dict)
     _problems: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -45,9 +47,13 @@ class LoopHealth:
         self.records_out += records_out
         self.last_batch_at = time.time()
 
+    def spent(self, phase: str, seconds: float) -> None:
+        self.seconds[phase] = self.seconds.get(phase, 0.0) + seconds
+
     def report(self) -> dict[str, object]:
         return {
             "state": self.state, "healthy": self.healthy, "problems": self.problems(),
             "partitions": list(self.partitions), "batches": self.batches, "records_in": self.records_in,
             "records_out": self.records_out, "last_batch_at": self.last_batch_at,
+            "seconds": {phase: round(value, 3) for phase, value in self.seconds.items()},
         }

@@ -193,10 +193,12 @@ class TransactionalLoop:
 
     def _handle(self, messages: list[Message]) -> None:
         self._in_batch, self._batch_revoked = True, False
+        started = time.perf_counter()
         try:
             batch = self._handler.process(messages, self._wait)
             if self._batch_revoked:
                 raise BatchAbandoned("partitions revoked")
+            processed = time.perf_counter()
             checkpoints = self._commit(batch, messages)
         except BatchAbandoned as abandoned:
             log.info("loop %s: batch of %d records abandoned (%s)", self._handler.name, len(messages), abandoned)
@@ -213,10 +215,14 @@ class TransactionalLoop:
         finally:
             self._in_batch = False
             self._resume()
+        committed = time.perf_counter()
         self._handler.stores.apply(batch.writes, checkpoints)
         self._handler.committed()
         self.health.resolved(KAFKA)
         self.health.counted(len(messages), batch.size)
+        self.health.spent("process", processed - started)
+        self.health.spent("commit", committed - processed)
+        self.health.spent("apply", time.perf_counter() - committed)
 
     def _resume(self) -> None:
         if self._paused and self._consumer is not None:

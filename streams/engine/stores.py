@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic_core import from_json, to_json
-from rocksdict import Options, Rdict, WriteBatch
+from rocksdict import BlockBasedOptions, Cache, Options, Rdict, WriteBatch
 
 # The key under which a folder keeps the changelog offset its contents reach; not a valid JSON-string store key.
 CHECKPOINT_KEY = b"\x00checkpoint"
@@ -34,13 +34,24 @@ class StoreSpec:
         return from_json(raw) if self.json_keys else raw.decode()
 
 
+def store_options(cache: Cache) -> Options:
+    """Bloom filters: most lookups are for keys that are not there (a command id never decided before), and
+    without them each miss reads index blocks (~20 us at 300k keys instead of ~2 us)."""
+    table = BlockBasedOptions()
+    table.set_bloom_filter(10, False)
+    table.set_block_cache(cache)
+    table.set_cache_index_and_filter_blocks(True)
+    options = Options(raw_mode=True)
+    options.create_if_missing(True)
+    options.set_block_based_table_factory(table)
+    return options
+
+
 class PartitionStore:
     """One store's entries of one partition, on disk."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, options: Options) -> None:
         path.mkdir(parents=True, exist_ok=True)
-        options = Options(raw_mode=True)
-        options.create_if_missing(True)
         self.path = path
         self._db = Rdict(str(path), options=options)
 
@@ -70,13 +81,14 @@ class PartitionStore:
 
 
 class StoreFolders:
-    """Where a worker keeps its stores: ``<root>/<store>/<partition>``."""
+    """Where a worker keeps its stores: ``<root>/<store>/<partition>``, all sharing one block cache."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, cache_bytes: int) -> None:
         self.root = root
+        self._options = store_options(Cache(cache_bytes))
 
     def open(self, spec: StoreSpec, partition: int) -> PartitionStore:
-        return PartitionStore(self.root / spec.name / str(partition))
+        return PartitionStore(self.root / spec.name / str(partition), self._options)
 
     def remove(self, name: str) -> list[Path]:
         folder = self.root / name

@@ -82,11 +82,12 @@ def order_document(view: OrderView) -> OrderDocument:
 
 
 def order_event_document(view: OrderView, event: Envelope[Payload]) -> OrderEventDocument:
-    """One timeline entry: the event, the status it set and the money it moved."""
+    """One timeline entry: the event, the status it set and the money it moved. Built from the validated event and
+    view, so not validated again."""
     payload = event.payload
     amount = getattr(payload, "total_amount", None) or getattr(payload, "amount", None)
     status = STATUS_SET_BY_EVENT.get(event.type)
-    return OrderEventDocument(
+    return OrderEventDocument.model_construct(
         event_id=str(event.id), type=event.type, order_id=event.aggregate_id, customer_id=view.order.customer_id,
         version=event.version or 0, occurred_at=event.occurred_at, actor=event.actor,
         command_id=str(event.command_id), correlation_id=str(event.correlation_id),

@@ -27,7 +27,7 @@ class FakeElasticsearch:
         self.max_documents = max_documents
         self.sent: list[list[tuple[str, int]]] = []
 
-    def bulk(self, operations: list[bytes]) -> Response:
+    def bulk(self, operations: list[bytes], filter_path: str | None = None) -> Response:
         if self.failures:
             raise self.failures.pop(0)
         if self.max_documents is not None and len(operations) // 2 > self.max_documents:
