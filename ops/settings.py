@@ -92,6 +92,9 @@ class Settings(BaseSettings):
         description="How long the worker's producer gathers records into one request before its transaction "
                     "commits (a commit sends what lingers at once)",
     )
+    worker_loops: tuple[Literal["deciders", "projectors"], ...] = Field(
+        ("deciders", "projectors"), min_length=1,
+        description="The loops this worker process runs: both, or one of them (to give each its own process)")
     worker_index: int = Field(0, ge=0, description="This worker process's number on the host: its store folder and "
                                                    "transactional ids")
     worker_batch_max_records: int = Field(2000, ge=1, description="Most records a worker loop takes into one batch "
@@ -132,7 +135,7 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             if value is None:
                 continue
-            if isinstance(value, dict):
+            if isinstance(value, dict | list | tuple):
                 value = json.dumps(_plain(value))
             env[f"ORDERFLOW_{name.upper()}"] = str(value)
         return env

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from producers.commands import Command
-from schemas.outcomes import CommandOutcome
+from schemas.outcomes import RawOutcome
 
 
 class CommandMetrics:
@@ -25,5 +25,5 @@ class CommandMetrics:
         for command_type, count in Tally(command.type for command in commands).items():
             self.published.labels(command_type).inc(count)
 
-    def on_outcome(self, outcome: CommandOutcome) -> None:
+    def on_outcome(self, outcome: RawOutcome) -> None:
         self.decided.labels(outcome.command_type, outcome.status.value, outcome.code or "").inc()

@@ -10,7 +10,7 @@ from typing import Any
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
 
 from producers.store import CommandStore
-from schemas.outcomes import CommandOutcome
+from schemas.outcomes import CommandOutcome, RawOutcome
 from schemas.topics import COMMAND_OUTCOMES
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ class OutcomeWatcher:
     """
 
     def __init__(self, bootstrap: str, store: CommandStore,
-                 on_outcome: Callable[[CommandOutcome], None] = lambda outcome: None) -> None:
+                 on_outcome: Callable[[RawOutcome], None] = lambda outcome: None) -> None:
         self._config: dict[str, Any] = {
             "bootstrap.servers": bootstrap, "group.id": f"orderflow-outcomes-{uuid.uuid4()}",
             "enable.auto.commit": False, "fetch.wait.max.ms": 10, "isolation.level": "read_committed",
@@ -75,6 +75,7 @@ class OutcomeWatcher:
             consumer.close()
 
     def _absorb(self, messages: list[Message]) -> None:
+        """Outcomes are saved as published: only an outcome someone waits for is parsed whole."""
         outcomes = [outcome for outcome in map(_outcome_of, messages) if outcome is not None]
         offsets = {(m.topic(), m.partition()): m.offset() + 1 for m in messages}
         self._store.save_outcomes(outcomes, offsets)
@@ -83,11 +84,13 @@ class OutcomeWatcher:
         if outcomes and self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._wake, outcomes)
 
-    def _wake(self, outcomes: list[CommandOutcome]) -> None:
+    def _wake(self, outcomes: list[RawOutcome]) -> None:
         for outcome in outcomes:
-            for future in self._waiters.pop(outcome.command_id, []):
+            waiting = self._waiters.pop(outcome.command_id, [])
+            parsed = outcome.parsed() if waiting else None
+            for future in waiting:
                 if not future.done():
-                    future.set_result(outcome)
+                    future.set_result(parsed)
 
     def expect(self, command_id: uuid.UUID) -> asyncio.Future[CommandOutcome]:
         """Register interest before publishing, so a fast decision is not missed.
@@ -115,9 +118,9 @@ class OutcomeWatcher:
             self._thread.join(timeout=5)
 
 
-def _outcome_of(message: Message) -> CommandOutcome | None:
+def _outcome_of(message: Message) -> RawOutcome | None:
     try:
-        return CommandOutcome.model_validate_json(message.value() or b"")
+        return RawOutcome.of_json(message.value() or b"")
     except ValueError:
         # Outcomes are written only by the decider; an unreadable one is a bug to look at, not a record to replay.
         log.error("unreadable outcome at %s/%s/%s", message.topic(), message.partition(), message.offset())

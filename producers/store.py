@@ -22,7 +22,7 @@ from typing import NamedTuple
 from rocksdict import Options, Rdict, WriteBatch
 
 from producers.writebehind import Write, WriteBehind
-from schemas.outcomes import CommandOutcome
+from schemas.outcomes import CommandOutcome, RawOutcome
 
 
 class PendingCommand(NamedTuple):
@@ -94,10 +94,10 @@ class CommandStore:
 
     # Outcomes, written by the outcome follower in batches with the offsets they reach.
 
-    def save_outcomes(self, outcomes: list[CommandOutcome], offsets: dict[tuple[str, int], int]) -> None:
+    def save_outcomes(self, outcomes: list[RawOutcome], offsets: dict[tuple[str, int], int]) -> None:
         batch = WriteBatch(raw_mode=True)
         for outcome in outcomes:
-            batch.put(_outcome_key(outcome.command_id), outcome.model_dump_json().encode())
+            batch.put(_outcome_key(outcome.command_id), outcome.raw)
             batch.delete(_pending_key(outcome.command_id))
         for (topic, partition), offset in offsets.items():
             batch.put(_offset_key(topic, partition), str(offset).encode())

@@ -8,6 +8,8 @@ the worker's consumer group with its own transactional producer and its own stor
 
 import asyncio
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import faust
 from confluent_kafka.admin import AdminClient
@@ -23,7 +25,7 @@ from schemas.topics import COMMAND_OUTCOMES
 from streams.deciding import OUTCOMES_STORE, Deciders, decider_stores as decider_stores_of
 from streams.engine.health import LoopHealth
 from streams.engine.kafka import KafkaOptions, ensure_changelogs, restore
-from streams.engine.loop import TransactionalLoop
+from streams.engine.loop import BatchHandler, TransactionalLoop
 from streams.engine.state import LoopStores
 from streams.engine.stores import PartitionStore, StoreFolders, StoreSpec
 from streams.es_sink import ElasticsearchSink
@@ -76,43 +78,64 @@ class Engine(Service):
         await asyncio.gather(*(asyncio.to_thread(loop.stop, STOP_TIMEOUT_S) for loop in self.loops))
 
 
+@dataclass(frozen=True)
+class Loop:
+    """One loop as the app runs it: the loop, its health, and what its handler counts for /metrics."""
+
+    loop: TransactionalLoop
+    health: LoopHealth
+    views_behind: Callable[[], int] = lambda: 0
+
+
+class LoopFactory:
+    """Builds the loops of one worker process from the settings; each owns its clients and stores."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.options = kafka_options(settings)
+        self.folders = StoreFolders(settings.data_dir / "worker" / "stores" / str(settings.worker_index),
+                                    settings.worker_block_cache_bytes)
+
+    def stores(self, names: tuple[str, ...]) -> LoopStores:
+        def restore_stores(stores: list[tuple[StoreSpec, int, PartitionStore]]) -> int:
+            return restore(self.options, stores)
+
+        return LoopStores([store_spec(self.settings, name) for name in names], self.folders, restore_stores)
+
+    def loop(self, handler: BatchHandler, health: LoopHealth) -> TransactionalLoop:
+        settings = self.settings
+        return TransactionalLoop(handler, self.options, f"{settings.worker_id}-{handler.name}-{settings.worker_index}",
+                                 health, settings.worker_batch_max_records)
+
+    def deciders(self) -> Loop:
+        stores = self.stores(decider_stores_of(AGGREGATES))
+        deciders = Deciders(AGGREGATES, stores.read, self.settings.worker_cached_values)
+        health = LoopHealth("deciders")
+        return Loop(self.loop(DeciderHandler(deciders, stores, utc_now), health), health)
+
+    def projectors(self) -> Loop:
+        stores = self.stores(projector_stores_of(PROJECTIONS))
+        projectors = Projectors(PROJECTIONS, stores.read, self.settings.worker_cached_values)
+        health = LoopHealth("projectors")
+        sink = ElasticsearchSink(Elasticsearch(self.settings.elasticsearch_url, request_timeout=30), health)
+        handler = ProjectorHandler(projectors, stores, sink, health)
+        return Loop(self.loop(handler, health), health, lambda: handler.views_behind)
+
+
 def build_app(settings: Settings) -> faust.App:
     logging.getLogger("elastic_transport.transport").setLevel(logging.WARNING)
     app = WorkerApp(
         settings.worker_id, broker=f"kafka://{settings.kafka_bootstrap}", datadir=str(settings.data_dir / "worker"),
         web_bind="127.0.0.1", web_port=settings.worker_web_port, web_host="127.0.0.1", web_in_thread=False,
     )
-    options = kafka_options(settings)
-    folders = StoreFolders(settings.data_dir / "worker" / "stores" / str(settings.worker_index),
-                           settings.worker_block_cache_bytes)
-
-    def restore_stores(stores: list[tuple[StoreSpec, int, PartitionStore]]) -> int:
-        return restore(options, stores)
-
-    def loop_stores(names: tuple[str, ...]) -> LoopStores:
-        return LoopStores([store_spec(settings, name) for name in names], folders, restore_stores)
-
+    factory = LoopFactory(settings)
+    loops = [getattr(factory, name)() for name in settings.worker_loops]
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 3})
-    decider_stores = loop_stores(decider_stores_of(AGGREGATES))
-    projector_stores = loop_stores(projector_stores_of(PROJECTIONS))
-    ensure_changelogs(admin, [spec for stores in (decider_stores, projector_stores) for spec in stores.specs
-                              if spec.changelog != COMMAND_OUTCOMES],
-                      settings.partitions, settings.replication_factor)
-    deciders_health, projectors_health = LoopHealth("deciders"), LoopHealth("projectors")
-    deciders = Deciders(AGGREGATES, decider_stores.read, settings.worker_cached_values)
-    projectors = Projectors(PROJECTIONS, projector_stores.read, settings.worker_cached_values)
-    sink = ElasticsearchSink(Elasticsearch(settings.elasticsearch_url, request_timeout=30), projectors_health)
-    projector = ProjectorHandler(projectors, projector_stores, sink, projectors_health)
-    loops = [
-        TransactionalLoop(DeciderHandler(deciders, decider_stores, utc_now), options,
-                          f"{settings.worker_id}-deciders-{settings.worker_index}", deciders_health,
-                          settings.worker_batch_max_records),
-        TransactionalLoop(projector, options, f"{settings.worker_id}-projectors-{settings.worker_index}",
-                          projectors_health, settings.worker_batch_max_records),
-    ]
-    app._extra_services.append(Engine(loops))  # noqa: SLF001 - Faust's list of services started with the app
-    healths = [deciders_health, projectors_health]
-    _register_web(app, healths, WorkerMetrics(healths, projector))
+    changelogs = [spec for loop in loops for spec in loop.loop.stores.specs if spec.changelog != COMMAND_OUTCOMES]
+    ensure_changelogs(admin, changelogs, settings.partitions, settings.replication_factor)
+    app._extra_services.append(Engine([loop.loop for loop in loops]))  # noqa: SLF001 - Faust's started services
+    healths = [loop.health for loop in loops]
+    _register_web(app, healths, WorkerMetrics(healths, lambda: sum(loop.views_behind() for loop in loops)))
     return app
 
 

@@ -1,7 +1,6 @@
 """The worker's Prometheus metrics: what each loop consumed and wrote, whether it is healthy, views behind."""
 
-from collections.abc import Iterator
-from typing import Protocol
+from collections.abc import Callable, Iterator
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -9,14 +8,10 @@ from prometheus_client.registry import Collector
 from streams.engine.health import LoopHealth
 
 
-class BehindCount(Protocol):
-    views_behind: int
-
-
 class WorkerMetrics(Collector):
-    def __init__(self, loops: list[LoopHealth], projector: BehindCount) -> None:
+    def __init__(self, loops: list[LoopHealth], views_behind: Callable[[], int]) -> None:
         self._loops = loops
-        self._projector = projector
+        self._views_behind = views_behind
 
     def collect(self) -> Iterator[Metric]:
         batches = CounterMetricFamily("orderflow_worker_batches", "Batches committed", labels=["loop"])
@@ -33,5 +28,5 @@ class WorkerMetrics(Collector):
             healthy.add_metric([loop.name], 1.0 if loop.healthy else 0.0)
         behind = GaugeMetricFamily("orderflow_views_behind",
                                    "Read views that could not apply an event and wait for it (see the dead letters)")
-        behind.add_metric([], self._projector.views_behind)
+        behind.add_metric([], self._views_behind())
         yield from (batches, consumed, written, healthy, behind)

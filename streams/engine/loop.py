@@ -86,6 +86,10 @@ class TransactionalLoop:
             self._thread.join(timeout_s)
 
     @property
+    def stores(self) -> LoopStores:
+        return self._handler.stores
+
+    @property
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 

@@ -17,11 +17,12 @@ def derived_command_id(event: Envelope[Payload], target: str) -> uuid.UUID:
 
 
 def derived_command(event: Envelope[Payload], payload: Payload, actor: str) -> Record:
-    """``payload`` as a command caused by ``event``, for the topic and key its type is routed to."""
+    """``payload`` as a command caused by ``event``, for the topic and key its type is routed to. The payload is a
+    validated model and the rest comes from a validated event: the envelope is not validated again."""
     route = COMMAND_ROUTES[type(payload).__name__]
     aggregate_id = getattr(payload, route.aggregate_id_field)
     command_id = derived_command_id(event, f"{type(payload).__name__}:{aggregate_id}")
-    envelope = envelope_type(type(payload))(
+    envelope = envelope_type(type(payload)).model_construct(
         id=command_id, type=type(payload).__name__, aggregate_id=aggregate_id, version=None,
         occurred_at=event.occurred_at, command_id=command_id, correlation_id=event.correlation_id, actor=actor,
         payload=payload,

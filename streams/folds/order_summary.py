@@ -35,7 +35,7 @@ def order_summary_records(view: OrderView, event: Envelope[Payload]) -> list[Rec
     """The view's summary, caused by ``event``; the envelope names the customer, whose projection folds it."""
     summary = order_summary(view)
     customer_id = view.order.customer_id
-    envelope = envelope_type(OrderSummary)(
+    envelope = envelope_type(OrderSummary).model_construct(
         id=summary_id(summary.order_id, summary.order_version), type=OrderSummary.__name__, aggregate_id=customer_id,
         version=None, occurred_at=view.updated_at, command_id=event.command_id, correlation_id=event.correlation_id,
         actor=SUMMARY_ACTOR, payload=summary,

@@ -18,7 +18,7 @@ from producers import outcomes
 from producers.app import create_app
 from producers.outcomes import OutcomeWatcher
 from producers.publisher import KafkaPublisher
-from schemas.outcomes import CommandOutcome, OutcomeStatus
+from schemas.outcomes import CommandOutcome, OutcomeStatus, RawOutcome
 from schemas.topics import COMMAND_OUTCOMES
 from tests.support import eventually
 
@@ -90,7 +90,7 @@ class _FailingStore:
     saved: list[tuple[list[uuid.UUID], dict[tuple[str, int], int]]] = field(default_factory=list)
     attempts: int = 0
 
-    def save_outcomes(self, outcomes: list[CommandOutcome], offsets: dict[tuple[str, int], int]) -> None:
+    def save_outcomes(self, outcomes: list[RawOutcome], offsets: dict[tuple[str, int], int]) -> None:
         self.attempts += 1
         if self.attempts <= self.failures:
             raise OSError("No space left on device")

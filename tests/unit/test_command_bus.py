@@ -19,7 +19,7 @@ from producers.store import CommandStore, PendingCommand
 from schemas.codec import decode, encode
 from schemas.envelope import Payload, envelope_type
 from schemas.orders import AddItem, CancelOrder, SubmitOrder
-from schemas.outcomes import CommandOutcome, OutcomeStatus
+from schemas.outcomes import CommandOutcome, OutcomeStatus, RawOutcome
 from schemas.topics import COMMAND_OUTCOMES, ORDERS_COMMANDS
 from tests.unit.builders import ORDER_ID, build
 
@@ -202,7 +202,7 @@ async def test_a_published_command_is_pending_until_its_outcome_is_saved(harness
     assert harness.published == [command]
 
     outcome = _outcome(command)
-    harness.store.save_outcomes([outcome], {(COMMAND_OUTCOMES, 0): 8})
+    harness.store.save_outcomes([RawOutcome.of(outcome)], {(COMMAND_OUTCOMES, 0): 8})
     assert harness.store.pending(command.id) is None
     assert harness.store.outcome(command.id) == outcome
     assert harness.store.next_offset(COMMAND_OUTCOMES, 0) == 8
