@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, TopicPartition
 
 T = TypeVar("T")
 
@@ -27,22 +27,25 @@ def eventually(probe: Callable[[], T | None], timeout_s: float = 30.0, interval_
 
 
 def read_topic(bootstrap: str, topic: str, key: bytes | None = None, timeout_s: float = 10.0) -> list[Any]:
-    """Every record of ``topic`` from offset 0 to the current end (optionally only one key), with no group."""
+    """Every committed record of ``topic`` from offset 0 to the current end (optionally only one key), with no
+    group, as every reader of the project's topics reads them (``read_committed``)."""
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"test-{uuid.uuid4()}",
-                         "enable.auto.commit": False, "log_level": 3})
+                         "enable.auto.commit": False, "isolation.level": "read_committed",
+                         "enable.partition.eof": True, "log_level": 3})
     try:
         partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-        ends = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in partitions}
         consumer.assign([TopicPartition(topic, p, 0) for p in partitions])
         records: list[Any] = []
-        open_partitions = {p for p, end in ends.items() if end > 0}
+        open_partitions = set(partitions)
         deadline = time.monotonic() + timeout_s
         while open_partitions and time.monotonic() < deadline:
             message = consumer.poll(0.5)
-            if message is None or message.error():
+            if message is None:
                 continue
-            if message.offset() >= ends[message.partition()] - 1:
-                open_partitions.discard(message.partition())
+            if message.error() is not None:
+                if message.error().code() == KafkaError._PARTITION_EOF:
+                    open_partitions.discard(message.partition())
+                continue
             if key is None or message.key() == key:
                 records.append(message)
         return records

@@ -1,7 +1,8 @@
 """The event log as the source of truth: each aggregate's events, and what an order's events add up to.
 
-Records may be delivered more than once (at-least-once), so the log is read as a consumer that keeps each
-version once reads it: a repeated version must be identical to the first, and versions must run 1..n.
+The worker writes every event exactly once, in Kafka transactions: a ``read_committed`` reader of an event topic
+sees each aggregate's versions 1..n once each and no event id twice. Only a test that delivers records again on
+purpose reads the log tolerantly (each version kept once, a repeat identical to the first).
 """
 
 import json
@@ -23,9 +24,12 @@ NOT_COUNTED = {"DRAFT", "CANCELLED"}
 HOLDING_STOCK = {"SUBMITTED", "CONFIRMED"}
 
 
-def aggregate_logs(settings: Settings, topic: str, aggregate_ids: set[str]) -> dict[str, list[Event]]:
-    """Each aggregate's events in version order, each version once."""
+def aggregate_logs(settings: Settings, topic: str, aggregate_ids: set[str],
+                   written_once: bool = True) -> dict[str, list[Event]]:
+    """Each aggregate's events in version order. ``written_once``: no version of an aggregate and no event id is
+    in the log twice (else a repeat must be identical to the first, and is kept once)."""
     kept: dict[str, list[Event]] = defaultdict(list)
+    ids: set[str] = set()
     for record in read_topic(settings.kafka_bootstrap, topic, timeout_s=60):
         key = (record.key() or b"").decode("utf-8", "replace")
         if key not in aggregate_ids:
@@ -34,8 +38,11 @@ def aggregate_logs(settings: Settings, topic: str, aggregate_ids: set[str]) -> d
         seen = kept[key]
         version = event["version"]
         if seen and version <= seen[-1]["version"]:
+            assert not written_once, f"version {version} of {key} is in the log twice"
             assert event == seen[version - 1], f"version {version} of {key} is in the log twice, differently"
             continue
+        assert not (written_once and event["id"] in ids), f"event {event['id']} is in the log twice"
+        ids.add(event["id"])
         assert version == len(seen) + 1, f"{key}: version {version} follows {len(seen)} in the log"
         seen.append(event)
     return dict(kept)

@@ -10,7 +10,9 @@ from confluent_kafka import Producer
 from ops.admin.lag import GroupLag, PartitionLag
 from ops.settings import Settings
 from schemas.topics import DEADLETTER
-from streams.app import build_app
+from streams.deciding import Deciders
+from streams.projecting import Projectors
+from streams.specs import AGGREGATES, PROJECTIONS
 from tests.support import read_topic, unique_id
 
 
@@ -22,9 +24,12 @@ class Position:
 
 
 def consumed_topics(settings: Settings) -> list[str]:
-    """Every topic an agent of the worker reads, from the worker's own composition root."""
-    app = build_app(settings)
-    return sorted({topic for agent in app.agents.values() for topic in agent.channel.topics})
+    """Every topic a loop of the worker reads."""
+    return sorted({*Deciders(AGGREGATES, no_stores).topics, *Projectors(PROJECTIONS, no_stores).topics})
+
+
+def no_stores(store: str, partition: int, key: str) -> None:
+    return None
 
 
 def partition_count(settings: Settings, topic: str) -> int:
