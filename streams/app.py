@@ -24,7 +24,7 @@ from schemas.envelope import utc_now
 from schemas.topics import COMMAND_OUTCOMES
 from streams.deciding import OUTCOMES_STORE, Deciders, decider_stores as decider_stores_of
 from streams.engine.health import LoopHealth
-from streams.engine.kafka import KafkaOptions, ensure_changelogs, restore
+from streams.engine.kafka import KafkaOptions, RepeatsDropped, ensure_changelogs, restore
 from streams.engine.loop import BatchHandler, TransactionalLoop
 from streams.engine.state import LoopStores
 from streams.engine.stores import PartitionStore, StoreFolders, StoreSpec
@@ -56,10 +56,13 @@ def store_spec(settings: Settings, name: str) -> StoreSpec:
 
 
 def kafka_options(settings: Settings) -> KafkaOptions:
+    librdkafka = logging.getLogger("librdkafka")
+    librdkafka.addFilter(RepeatsDropped())
     return KafkaOptions(
         bootstrap=settings.kafka_bootstrap, group=settings.worker_id,
         session_timeout_s=settings.worker_session_timeout_s, linger_s=settings.worker_producer_linger_s,
         transaction_timeout_s=settings.worker_transaction_timeout_s, max_record_bytes=settings.max_record_bytes,
+        logger=librdkafka,
     )
 
 

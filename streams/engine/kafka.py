@@ -26,9 +26,11 @@ class KafkaOptions:
     linger_s: float
     transaction_timeout_s: float
     max_record_bytes: int
+    # Where librdkafka's own log lines go (instead of stderr), so they can be filtered like any other.
+    logger: logging.Logger = logging.getLogger("librdkafka")
 
     def common(self) -> dict[str, Any]:
-        return {"bootstrap.servers": self.bootstrap, "log_level": 4}
+        return {"bootstrap.servers": self.bootstrap, "log_level": 4, "logger": self.logger}
 
     def consumer(self, error_cb: Callable[[KafkaError], None]) -> dict[str, Any]:
         """A member of the worker's group that only ever sees committed records, and commits nothing itself: its
@@ -70,6 +72,23 @@ class KafkaOptions:
             "queue.buffering.max.messages": 500_000,
             "error_cb": error_cb,
         }
+
+
+class RepeatsDropped(logging.Filter):
+    """Passes a message, then drops the same message for ``quiet_s`` (a client that cannot reach a broker says so
+    on every attempt to connect, many times a second)."""
+
+    def __init__(self, quiet_s: float = 30.0) -> None:
+        super().__init__()
+        self._quiet_s = quiet_s
+        self._last: dict[str, float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.created - self._last.get(message, float("-inf")) < self._quiet_s:
+            return False
+        self._last[message] = record.created
+        return True
 
 
 def ensure_changelogs(admin: AdminClient, specs: list[StoreSpec], partitions: int, replication_factor: int) -> None:

@@ -14,17 +14,19 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, TopicPartition
 
 from streams.engine.batches import Batch, BatchAbandoned
 from streams.engine.health import LoopHealth
 from streams.engine.kafka import KafkaOptions
 from streams.engine.state import LoopStores
+from streams.engine.transactions import KAFKA, TransactionFailed, Transactions
 
 log = logging.getLogger(__name__)
 
-KAFKA = "kafka"
 PROBE_EVERY_S = 2.0
+# How often the same complaint of the Kafka client is logged again.
+REPEAT_LOG_S = 30.0
 RETRY_BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)
 # Errors librdkafka reports through ``error_cb`` that mean the cluster cannot be reached.
 UNREACHABLE = {KafkaError._ALL_BROKERS_DOWN, KafkaError._TRANSPORT, KafkaError._RESOLVE, KafkaError._TIMED_OUT}
@@ -50,10 +52,6 @@ class BatchHandler(Protocol):
     def forget(self, partitions: set[int]) -> None: ...
 
 
-class TransactionFailed(Exception):
-    pass
-
-
 class TransactionalLoop:
     def __init__(self, handler: BatchHandler, options: KafkaOptions, transactional_id: str, health: LoopHealth,
                  max_records: int, idle_wait_s: float = 0.1, commit_timeout_s: float = 30.0) -> None:
@@ -67,12 +65,14 @@ class TransactionalLoop:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._consumer: Consumer | None = None
-        self._producer: Producer | None = None
+        self._transactions = Transactions(options, transactional_id, health, self._stopping, commit_timeout_s,
+                                          self._on_kafka_error)
         self._in_batch = False
         self._batch_revoked = False
         self._paused = False
-        self._delivered: dict[tuple[str, int], int] = {}
+        self._unsynced = False
         self._last_probe = 0.0
+        self._logged: dict[str, float] = {}
 
     # Life
 
@@ -95,13 +95,15 @@ class TransactionalLoop:
 
     def _run(self) -> None:
         try:
-            self._producer = self._new_producer()
+            self._transactions.start()
             consumer = Consumer(self._options.consumer(self._on_kafka_error))
             self._consumer = consumer
             consumer.subscribe(list(self._handler.topics), on_assign=self._on_assign, on_revoke=self._on_revoke,
                                on_lost=self._on_revoke)
             self.health.state = "running"
             while not self._stopping.is_set():
+                if self._unsynced and not self._resync(consumer):
+                    continue
                 messages = self._next_messages(consumer)
                 if messages:
                     self._handle(messages)
@@ -113,19 +115,6 @@ class TransactionalLoop:
         finally:
             self.health.state = "stopped"
             self._shutdown()
-
-    def _new_producer(self) -> Producer:
-        """``init_transactions`` fences any earlier producer with this id and aborts what it left open."""
-        while True:
-            producer = Producer(self._options.producer(self._transactional_id, self._on_kafka_error))
-            try:
-                producer.init_transactions(self._commit_timeout_s)
-                return producer
-            except KafkaException as error:
-                self.health.problem(KAFKA, f"cannot start transactions: {error.args[0]}")
-                log.warning("loop %s: init_transactions failed (%s); retrying", self._handler.name, error.args[0])
-                if self._stopping.wait(RETRY_BACKOFF_S[-1]):
-                    raise
 
     def _shutdown(self) -> None:
         if self._consumer is not None:
@@ -211,9 +200,10 @@ class TransactionalLoop:
             return
         except TransactionFailed as failure:
             self._handler.discarded()
-            self._rewind(messages)
+            self._unsynced = True
             self.health.problem(KAFKA, str(failure))
-            log.warning("loop %s: batch not committed (%s); it will be read again", self._handler.name, failure)
+            log.warning("loop %s: batch of %d records not committed%s (%s); going on from the committed offsets",
+                        self._handler.name, len(messages), " for certain" if not failure.uncertain else "", failure)
             self._stopping.wait(RETRY_BACKOFF_S[1])
             return
         finally:
@@ -252,75 +242,40 @@ class TransactionalLoop:
                                 offset, error)
 
     def _commit(self, batch: Batch, messages: list[Message]) -> dict[tuple[str, int], int]:
-        """Produce the batch and commit it with the consumed offsets; returns the next changelog offset of each
-        changelog partition written."""
-        producer = self._producer
         consumer = self._consumer
-        assert producer is not None and consumer is not None
-        self._delivered = {}
+        assert consumer is not None
+        return self._transactions.commit(batch, _next_offsets(consumer, messages), consumer.consumer_group_metadata())
+
+    def _resync(self, consumer: Consumer) -> bool:
+        """After a batch that may or may not have committed: go on from what the broker says is committed, with
+        the stores brought up to their changelogs and nothing parsed kept. ``False``: Kafka cannot say yet."""
+        assignment = consumer.assignment()
         try:
-            producer.begin_transaction()
-            for record in batch.records:
-                self._produce(producer, record.topic, record.key, record.value, record.partition, None)
-            for (spec, partition), entries in batch.writes.items():
-                for key, value in entries.items():
-                    self._produce(producer, spec.changelog, spec.changelog_key(key), value, partition, self._track)
-            producer.send_offsets_to_transaction(_next_offsets(consumer, messages),
-                                                 consumer.consumer_group_metadata(), self._commit_timeout_s)
-            self._commit_transaction(producer)
-        except KafkaException as error:
-            raise self._failed(producer, error.args[0]) from error
-        missing = {(spec.changelog, partition) for spec, partition in batch.writes} - set(self._delivered)
-        if missing:
-            raise TransactionFailed(f"no delivery report for {sorted(missing)}")
-        return {place: offset + 1 for place, offset in self._delivered.items()}
-
-    def _commit_transaction(self, producer: Producer) -> None:
-        deadline = time.monotonic() + self._commit_timeout_s
-        while True:
-            try:
-                producer.commit_transaction(max(deadline - time.monotonic(), 0.1))
-                return
-            except KafkaException as error:
-                if not error.args[0].retriable() or time.monotonic() > deadline:
-                    raise
-
-    def _failed(self, producer: Producer, error: KafkaError) -> TransactionFailed:
-        """Abort what can be aborted; a fatal error needs a new producer (which fences the old one)."""
-        if error.fatal():
-            self._producer = self._new_producer()
-        else:
-            try:
-                producer.abort_transaction(self._commit_timeout_s)
-            except KafkaException as abort_error:
-                log.warning("loop %s: abort failed (%s); starting a new producer", self._handler.name,
-                            abort_error.args[0])
-                self._producer = self._new_producer()
-        return TransactionFailed(f"Kafka refused the batch: {error.str()}")
-
-    def _produce(self, producer: Producer, topic: str, key: bytes | None, value: bytes | None, partition: int | None,
-                 on_delivery: Callable[[KafkaError | None, Message], None] | None) -> None:
-        options = {"partition": partition} if partition is not None else {}
-        if on_delivery is not None:
-            options["on_delivery"] = on_delivery
-        while True:
-            try:
-                producer.produce(topic, value, key, **options)
-                return
-            except BufferError:
-                producer.poll(0.05)
-
-    def _track(self, error: KafkaError | None, message: Message) -> None:
-        if error is None:
-            place = (message.topic(), message.partition())
-            self._delivered[place] = max(self._delivered.get(place, -1), message.offset())
+            committed = consumer.committed(assignment, timeout=10) if assignment else []
+            partitions = self._handler.stores.partitions
+            self._handler.forget(partitions)
+            self._handler.stores.assign(partitions)
+        except (KafkaException, RuntimeError) as error:
+            self.health.problem(KAFKA, f"cannot read the committed offsets: {error}")
+            self._stopping.wait(RETRY_BACKOFF_S[2])
+            return False
+        for position in committed:
+            # No offset committed yet: nothing of the partition was ever committed, so it starts from the beginning.
+            consumer.seek(position if position.offset >= 0 else
+                          TopicPartition(position.topic, position.partition, OFFSET_BEGINNING))
+        self._unsynced = False
+        return True
 
     # Health
 
     def _on_kafka_error(self, error: KafkaError) -> None:
         if error.code() in UNREACHABLE or error.fatal():
             self.health.problem(KAFKA, f"Kafka unreachable: {error.str()}")
-        log.warning("loop %s: Kafka reports %s", self._handler.name, error.str())
+            self._transactions.suspect()
+        now = time.monotonic()
+        if now - self._logged.get(error.str(), -REPEAT_LOG_S) >= REPEAT_LOG_S:
+            self._logged[error.str()] = now
+            log.warning("loop %s: Kafka reports %s", self._handler.name, error.str())
 
     def _probe_kafka(self, consumer: Consumer) -> None:
         """While idle and troubled, ask the cluster for metadata now and then: an answer means it is back."""
