@@ -13,7 +13,7 @@ from schemas.money import quantize
 from schemas.orders import (
     Address, AddItem, BackorderRecorded, CancelOrder, ConfirmOrder, CreateOrder, CustomerInfo, DeliverOrder, ItemAdded, ItemRemoved, LineItem,
     OrderCancelled, OrderConfirmed, OrderCreated, OrderDelivered, OrderShipped, OrderSubmitted, PaymentRecorded,
-    RecordBackorder, RecordPayment, RemoveItem, ShipOrder, SubmitOrder,
+    MAX_LINES, RecordBackorder, RecordPayment, RemoveItem, ShipOrder, SubmitOrder,
 )
 from schemas.outcomes import Rejection
 
@@ -145,6 +145,8 @@ def _add_item(command: AddItem, state: Order) -> Decision:
             f"product {command.product_id} is already in the order at {present.unit_price}; "
             "remove it first to change its price",
         )
+    if present is None and len(state.items) >= MAX_LINES:
+        return reject("too_many_items", f"an order cannot have more than {MAX_LINES} lines")
     if command.quantity + (present.quantity if present else 0) > MAX_LINE_QUANTITY:
         return reject("invalid_quantity", f"a line cannot hold more than {MAX_LINE_QUANTITY} units")
     if state.total_amount + command.unit_price * command.quantity > MAX_ORDER_TOTAL:

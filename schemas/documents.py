@@ -14,6 +14,15 @@ class Document(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+class ViewBehind(Document):
+    """Set while the view cannot apply an event (it is dead-lettered): the document stays at ``since_version``
+    until the missing event arrives (e.g. resent corrected from the dead letters) or the read model is rebuilt."""
+
+    since_version: int
+    reason: str
+    waiting_events: int
+
+
 class OrderLine(Document):
     product_id: str
     product_name: str
@@ -52,6 +61,7 @@ class OrderDocument(Document):
     cancel_reason: str | None = None
     updated_at: datetime
     version: int
+    behind: ViewBehind | None = None
 
 
 class OrderEventDocument(Document):
@@ -102,6 +112,7 @@ class CustomerDocument(Document):
     registered_at: datetime | None = None
     updated_at: datetime
     version: int
+    behind: ViewBehind | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -128,3 +139,4 @@ class InventoryDocument(Document):
     open_orders: int
     updated_at: datetime
     version: int
+    behind: ViewBehind | None = None

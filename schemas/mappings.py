@@ -11,6 +11,9 @@ INTEGER = {"type": "integer"}
 MONEY = {"type": "double"}
 TEXT_AND_KEYWORD = {"type": "text", "fields": {"raw": {"type": "keyword", "ignore_above": 256}}}
 TEXT = {"type": "text"}
+# Whether the view is behind (``schemas.documents.ViewBehind``); added in place at the models' current versions.
+BEHIND = {"properties": {"since_version": LONG, "reason": {"type": "keyword", "index": False, "doc_values": False},
+                         "waiting_events": INTEGER}}
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ ORDERS = ReadModel("orders", 1, {
     "cancel_reason": TEXT_AND_KEYWORD,
     "updated_at": DATE,
     "version": LONG,
+    "behind": BEHIND,
 })
 
 ORDER_EVENTS = ReadModel("order-events", 1, {
@@ -103,6 +107,7 @@ CUSTOMERS = ReadModel("customers", 2, {
     "registered_at": DATE,
     "updated_at": DATE,
     "version": LONG,
+    "behind": BEHIND,
 })
 
 INVENTORY = ReadModel("inventory", 2, {
@@ -115,6 +120,7 @@ INVENTORY = ReadModel("inventory", 2, {
     "open_orders": INTEGER,
     "updated_at": DATE,
     "version": LONG,
+    "behind": BEHIND,
 })
 
 READ_MODELS: dict[str, ReadModel] = {model.alias: model for model in (ORDERS, ORDER_EVENTS, CUSTOMERS, INVENTORY)}

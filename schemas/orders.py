@@ -8,6 +8,8 @@ from schemas.email import Email
 from schemas.envelope import Payload
 from schemas.money import CurrencyCode, Money, PositiveMoney
 
+# Lines of one order at most: a bound on the size of the order's records (its state, its submission, its summary).
+MAX_LINES = 500
 OrderId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", examples=["ORD-1001"])]
 ProductId = Annotated[str, Field(min_length=1, max_length=64, examples=["P-100"])]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
@@ -41,7 +43,7 @@ class CreateOrder(Payload):
     customer_id: Annotated[str, Field(min_length=1, max_length=64)]
     customer: CustomerInfo | None = None
     currency: CurrencyCode = "EUR"
-    items: Annotated[list[LineItem], Field(max_length=500)] = []
+    items: Annotated[list[LineItem], Field(max_length=MAX_LINES)] = []
     shipping_address: Address | None = None
     notes: Annotated[str, Field(max_length=2000)] | None = None
 

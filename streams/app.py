@@ -122,7 +122,7 @@ class LoopFactory:
         health = LoopHealth("projectors")
         sink = ElasticsearchSink(Elasticsearch(self.settings.elasticsearch_url, request_timeout=30), health)
         handler = ProjectorHandler(projectors, stores, sink, health)
-        return Loop(self.loop(handler, health), health, lambda: handler.views_behind)
+        return Loop(self.loop(handler, health), health, handler.views_behind)
 
 
 def build_app(settings: Settings) -> faust.App:

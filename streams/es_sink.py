@@ -133,7 +133,8 @@ def bulk_lines(actions: list[IndexAction]) -> list[bytes]:
     lines: list[bytes] = []
     for action in actions:
         lines.append(to_json({"index": {
-            "_index": action.index, "_id": action.doc_id, "version": action.version, "version_type": "external",
+            "_index": action.index, "_id": action.doc_id, "version": action.version,
+            "version_type": "external_gte" if action.same_version else "external",
         }}))
         lines.append(to_json(action.document))
     return lines

@@ -63,12 +63,9 @@ class ProjectorHandler:
         self.topics = projectors.topics
         self._sink = sink
         self._health = health or LoopHealth(self.name)
-        self.views_behind = 0
-        self._behind_change = 0
 
     def process(self, messages: list[Message], wait: Wait) -> Batch:
         projected = self._projectors.project([consumed(message) for message in messages])
-        self._behind_change = self._projectors.behind_changes
         origins: dict[int, Consumed] = {id(action): origin for action, origin in projected.actions}
         actions: list[IndexAction] = [action for action, _ in projected.actions]
         refused: dict[Consumed, list[str]] = {}
@@ -83,10 +80,13 @@ class ProjectorHandler:
 
     def committed(self) -> None:
         self._projectors.committed()
-        self.views_behind += self._behind_change
 
     def discarded(self) -> None:
         self._projectors.discarded()
 
     def forget(self, partitions: set[int]) -> None:
         self._projectors.forget(partitions)
+
+    def views_behind(self) -> int:
+        """Views that wait for an event they could not apply (each has a mark in its projection's behind store)."""
+        return sum(self.stores.count(spec.behind_table_name) for spec in self._projectors.specs)

@@ -147,6 +147,11 @@ class Behind:
             return replace(self, not_held=self.not_held + 1)
         return replace(self, held=(*self.held, value.decode()))
 
+    def document(self) -> dict[str, Any]:
+        """What the view's document says of it (``schemas.documents.ViewBehind``)."""
+        return {"since_version": self.since_version, "reason": self.reason,
+                "waiting_events": len(self.held) + self.not_held}
+
 
 @dataclass
 class Projected:
@@ -171,11 +176,14 @@ class _Tables(Generic[V]):
 
 @dataclass(frozen=True)
 class _Changed:
+    """A view to render at the end of the batch; ``event``: the last event that moved it (``None``: only whether it
+    is behind changed)."""
+
     spec: ProjectionSpec[Any]
     partition: int
     key: str
-    event: Envelope[Payload]
     origin: Consumed
+    event: Envelope[Payload] | None = None
 
 
 def projector_stores(specs: Iterable[ProjectionSpec[Any]]) -> tuple[str, ...]:
@@ -194,7 +202,6 @@ class Projectors:
                     raise ValueError(f"{topic} feeds both {self._by_topic[topic].name} and {spec.name}")
                 self._by_topic[topic] = spec
         self._tables = {spec.name: _tables(spec, read, cache_size) for spec in self.specs}
-        self.behind_changes = 0  # views that fell behind (+) or caught up (-) in the last batch
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -203,7 +210,6 @@ class Projectors:
     def project(self, records: Iterable[Consumed]) -> Projected:
         out = Projected()
         changed: dict[tuple[str, int, str], _Changed] = {}
-        self.behind_changes = 0
         for record in records:
             out.events += 1
             self._project_record(record, out, changed)
@@ -224,11 +230,11 @@ class Projectors:
         try:
             self._fold(spec, record, event, out, changed)
         except VersionGap as gap:
-            self._fall_behind(spec, record.partition, event.aggregate_id, str(gap), record.value or b"")
+            self._fall_behind(spec, record, event.aggregate_id, str(gap), changed, record.value or b"")
             return
         except ValueError as error:
             out.dead_letters.append(dead_letter_record(record, f"{spec.name} view cannot apply {event.type}: {error}"))
-            self._fall_behind(spec, record.partition, event.aggregate_id, f"{event.type} v{event.version}: {error}")
+            self._fall_behind(spec, record, event.aggregate_id, f"{event.type} v{event.version}: {error}", changed)
             return
         self._catch_up(spec, record, event.aggregate_id, out, changed)
 
@@ -244,17 +250,16 @@ class Projectors:
             tables.parts.put(partition, *folded.part)
         if folded.changed:
             tables.views.put(partition, key, folded.view)
-            changed[(spec.name, partition, key)] = _Changed(spec, partition, key, event, record)
+            changed[(spec.name, partition, key)] = _Changed(spec, partition, key, record, event)
             out.actions.extend((action, record) for action in spec.event_documents(folded.view, event))
 
-    def _fall_behind(self, spec: ProjectionSpec[Any], partition: int, key: str, reason: str,
-                     held: bytes | None = None) -> None:
+    def _fall_behind(self, spec: ProjectionSpec[Any], record: Consumed, key: str, reason: str,
+                     changed: dict[tuple[str, int, str], _Changed], held: bytes | None = None) -> None:
         tables = self._tables[spec.name]
-        behind = tables.behind.get(partition, key)
-        if behind is None:
-            behind = Behind(self._version(spec, partition, key), reason)
-            self.behind_changes += 1
-        tables.behind.put(partition, key, behind.holding(held) if held is not None else behind)
+        behind = tables.behind.get(record.partition, key) or Behind(self._version(spec, record.partition, key), reason)
+        tables.behind.put(record.partition, key, behind.holding(held) if held is not None else behind)
+        # The view's document says so (at the version it has: the view itself did not move).
+        changed.setdefault((spec.name, record.partition, key), _Changed(spec, record.partition, key, record))
 
     def _version(self, spec: ProjectionSpec[Any], partition: int, key: str) -> int:
         try:
@@ -287,12 +292,25 @@ class Projectors:
             table.put(record.partition, key, replace(behind, held=held, reason=reason))
         else:
             table.put(record.partition, key, None)
-            self.behind_changes -= 1
 
-    def _render(self, view: _Changed, out: Projected) -> None:
-        current = self._tables[view.spec.name].views.get(view.partition, view.key)
-        out.actions.extend((action, view.origin) for action in view.spec.view_documents(current))
-        out.records.extend(view.spec.view_records(current, view.event))
+    def _render(self, changed: _Changed, out: Projected) -> None:
+        """The view's documents, saying whether it is behind; records only when the view itself moved."""
+        tables = self._tables[changed.spec.name]
+        try:
+            view = tables.views.get(changed.partition, changed.key)
+        except ValueError:  # a view that cannot be read (see ``_version``) has no document to render
+            return
+        if view is None:
+            return
+        behind = tables.behind.get(changed.partition, changed.key)
+        for action in changed.spec.view_documents(view):
+            if action.doc_id == changed.key:
+                document = {**action.document, "behind": behind.document() if behind else None}
+                action = IndexAction(action.index, action.doc_id, action.version, document,
+                                     same_version=changed.event is None)
+            out.actions.append((action, changed.origin))
+        if changed.event is not None:
+            out.records.extend(changed.spec.view_records(view, changed.event))
 
     def committed(self) -> None:
         for tables in self._tables.values():

@@ -31,12 +31,14 @@ class Record:
 
 @dataclass(frozen=True)
 class IndexAction:
-    """Index ``document`` as ``doc_id`` unless the index already holds ``version`` or newer."""
+    """Index ``document`` as ``doc_id`` unless the index already holds ``version`` or newer (``same_version``: or
+    a newer one; for a document that changes while its view stays at its version)."""
 
     index: str
     doc_id: str
     version: int
     document: dict[str, Any]
+    same_version: bool = False
 
 
 def dead_letter_record(consumed: Consumed, error: str) -> Record:

@@ -57,6 +57,11 @@ class LoopStores:
         """The pure code's port: a key's stored bytes, the store named as the pure code names it."""
         return self.store(self._by_name[name], partition).get(key)
 
+    def count(self, name: str) -> int:
+        """Entries of a store over the open partitions (for small stores: it reads them all)."""
+        spec = self._by_name[name]
+        return sum(store.count() for (open_spec, _), store in list(self._open.items()) if open_spec == spec)
+
     def spec(self, name: str) -> StoreSpec:
         return self._by_name[name]
 

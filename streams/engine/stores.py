@@ -73,6 +73,9 @@ class PartitionStore:
         batch.put(CHECKPOINT_KEY, str(checkpoint).encode())
         self._db.write(batch)
 
+    def count(self) -> int:
+        return sum(1 for _ in self.items())
+
     def items(self) -> Iterable[tuple[str, bytes]]:
         return ((key.decode(), value) for key, value in self._db.items() if key != CHECKPOINT_KEY)
 

@@ -117,7 +117,7 @@ def test_an_item_is_the_document_with_its_threshold_and_flag(sku: str, available
     item = stock_item(document(sku, available), THRESHOLDS)
     assert (item.low_stock, item.low_stock_threshold) == (low, threshold)
     assert item.model_dump(mode="json", exclude={"low_stock", "low_stock_threshold"}) == {
-        **document(sku, available), "updated_at": "2026-03-01T12:00:00Z"}
+        **document(sku, available), "updated_at": "2026-03-01T12:00:00Z", "behind": None}
 
 
 def test_a_full_page_has_a_next_cursor_and_the_total_of_every_match() -> None:

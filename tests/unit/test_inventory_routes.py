@@ -47,7 +47,7 @@ def client(es: Any = None, **settings: Any) -> TestClient:
 def test_a_sku_is_its_document_with_the_default_threshold() -> None:
     response = client(low_stock_threshold=8).get("/inventory/SKU-1")
     assert response.status_code == 200, response.text
-    assert response.json() == {**STOCK, "low_stock": True, "low_stock_threshold": 8}
+    assert response.json() == {**STOCK, "behind": None, "low_stock": True, "low_stock_threshold": 8}
 
 
 def test_a_per_sku_override_wins_over_the_default() -> None:

@@ -49,10 +49,27 @@ def test_a_view_behind_holds_the_later_events_without_dead_lettering_them_and_ca
     behind = run.projectors.behind(ORDER_VIEW.name, PARTITION, "ORD-1")
     assert behind is not None and (behind.since_version, len(behind.held)) == (1, 2)
     assert "expected version 2, got 3" in behind.reason
+    [order] = [action for action, _ in first.actions if action.index == "orders"]
+    assert (order.version, order.document["behind"]["since_version"], order.document["behind"]["waiting_events"]) == (
+        1, 1, 2)
     second = run.batch(records([events[1]], first_offset=3))
     assert order_version(run) == 4 and run.projectors.behind(ORDER_VIEW.name, PARTITION, "ORD-1") is None
     timeline = sorted(action.version for action, _ in second.actions if action.index == "order-events")
     assert timeline == [2, 3, 4]
+    [order] = [action for action, _ in second.actions if action.index == "orders"]
+    assert (order.version, order.document["behind"], order.same_version) == (4, None, False)
+
+
+def test_a_view_that_falls_behind_without_moving_says_so_at_the_version_it_has() -> None:
+    events = order_events(build(CreateOrder), build(AddItem), build(SubmitOrder))
+    run = order_run()
+    run.batch(records(events[:1]))
+    gap = run.batch(records(events[2:3], first_offset=1))
+    [order] = [action for action, _ in gap.actions]
+    assert (order.index, order.version, order.same_version) == ("orders", 1, True)
+    assert order.document["behind"] == {"since_version": 1, "reason": "ORD-1: expected version 2, got 3",
+                                        "waiting_events": 1}
+    assert gap.records == []  # no summary: the order itself did not move
 
 
 def test_an_event_the_view_cannot_apply_is_dead_lettered_once_and_what_follows_is_held() -> None:

@@ -142,5 +142,5 @@ def test_the_inventory_document_copies_the_levels_and_keeps_the_receipt_name() -
     assert (action.index, action.doc_id, action.version) == ("inventory", "SKU-A", 2)
     assert action.document == {
         "sku": "SKU-A", "product_name": "Anvil", "on_hand": 3, "reserved": 3, "available": 0, "backordered": 2,
-        "open_orders": 2, "updated_at": "2026-05-01T00:00:00Z", "version": 2,
+        "open_orders": 2, "updated_at": "2026-05-01T00:00:00Z", "version": 2, "behind": None,
     }
