@@ -12,15 +12,18 @@ when its ``order_version`` is newer than the order's last contribution, customer
 view's ``version`` (the customer's version plus every order's latest version) therefore grows with each change,
 never moves back, and ends at the same number however the facts were interleaved.
 
-The view and an order's contributions are two table keys. After a crash each key comes back at its latest write
-or at an older one (Faust replays the changelog past the last acknowledged offset over its local store), not
-necessarily both at the same point, and the records since the last commit are folded again. So the view keeps the
-position (partition offset) of the last summary it took, and an order's contributions keep every change with the
-position of the summary that made it: folding a summary again, the order's contribution before it is the last
-change recorded before its position, and the view takes the change only when the position is past its own.
+The view and an order's contribution are two store keys, written in the same transaction as the offsets of the
+records that changed them: after a crash both come back as of the same batch. The view keeps the position
+(partition offset) of the last summary it took and an order's contribution the position of the summary that made
+it, so a summary read again (``orderflow reset-views`` keeps nothing, but a summary's topic may be read again)
+changes nothing.
+
+Per product the view keeps what the placed orders bought, for the favourites: the ``TRACKED_PRODUCTS`` bought in the
+largest quantities. A customer of more distinct products than that loses the least bought ones (they could only
+become favourites again if most of the tracked ones were cancelled), so the view stays bounded however many
+different products the customer buys.
 """
 
-from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +45,7 @@ from streams.projecting import in_sequence
 # Orders that are not (or no longer) placed: they count in ``orders_by_status`` only.
 NOT_COUNTED = frozenset({OrderStatus.DRAFT.value, OrderStatus.CANCELLED.value})
 FAVOURITES = 5
+TRACKED_PRODUCTS = 200
 ZERO = Decimal("0.00")
 
 
@@ -76,24 +80,15 @@ class Change:
 
 @dataclass(frozen=True)
 class OrderContributions:
-    """Every change one order made to its customer's view, in position order (so also in version order). As many
-    as the order has versions, whatever the number of the customer's orders."""
+    """What one order last added to its customer's view, and the position of the summary that did. ``changes``
+    holds that one change (contributions stored when every change was kept hold more; the last one counts)."""
 
     order_id: str
     changes: tuple[Change, ...] = ()
 
-    def before(self, position: int) -> Contribution | None:
-        """The order's contribution as it was when the record at ``position`` was first folded."""
-        index = bisect_left([change.position for change in self.changes], position)
-        return self.changes[index - 1].contribution if index else None
-
-    def recorded(self, change: Change) -> "OrderContributions":
-        """With ``change`` in its place; ``self`` when a change at that position is recorded already."""
-        positions = [known.position for known in self.changes]
-        index = bisect_left(positions, change.position)
-        if index < len(positions) and positions[index] == change.position:
-            return self
-        return changed(self, changes=(*self.changes[:index], change, *self.changes[index:]))
+    @property
+    def latest(self) -> Change | None:
+        return self.changes[-1] if self.changes else None
 
 
 @dataclass(frozen=True)
@@ -194,6 +189,7 @@ def _moved(view: CustomerView, previous: Contribution | None, new: Contribution)
         orders, spent = orders + 1, spent + new.total
         for product_id, line in new.products.items():
             _put(products, product_id, line)
+        products = _most_bought(products)
     submitted = new.submitted_at
     return changed(
         view, orders_by_status={status: n for status, n in sorted(statuses.items()) if n}, total_orders=orders,
@@ -201,6 +197,13 @@ def _moved(view: CustomerView, previous: Contribution | None, new: Contribution)
         first_order_at=min(filter(None, (view.first_order_at, submitted)), default=None),
         last_order_at=max(filter(None, (view.last_order_at, submitted)), default=None),
     )
+
+
+def _most_bought(products: dict[str, Bought], most: int = TRACKED_PRODUCTS) -> dict[str, Bought]:
+    if len(products) <= most:
+        return products
+    kept = sorted(products.items(), key=lambda pair: (-pair[1].quantity, pair[0]))[:most]
+    return dict(kept)
 
 
 def _take(products: dict[str, Bought], product_id: str, line: Bought) -> None:
@@ -231,14 +234,14 @@ def fold_summary(
     summary = event.payload
     assert isinstance(summary, OrderSummary)
     view = view or _new_view(event)
-    known = contributions or OrderContributions(summary.order_id)
-    before = known.before(position)
+    latest = contributions.latest if contributions else None
+    if position <= view.position or (latest is not None and position <= latest.position):
+        return view, contributions  # read before
+    before = latest.contribution if latest else None
     folded, contribution = apply_summary(view, before, summary)
     if contribution is before or contribution is None:
         return view, contributions  # a repeated or an older snapshot
-    recorded = known.recorded(Change(position, contribution))
-    if position <= view.position:
-        return view, recorded  # the view took this change before a crash; the order's contributions had not kept it
+    recorded = OrderContributions(summary.order_id, (Change(position, contribution),))
     return changed(folded, position=position, updated_at=max(view.updated_at, event.occurred_at)), recorded
 
 

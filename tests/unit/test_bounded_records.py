@@ -27,15 +27,16 @@ BODY_LIMIT = Settings().max_body_bytes
 
 
 def widest_line(number: int) -> LineItem:
-    return LineItem(product_id=f"{number:04d}" + WIDE * 60, product_name=WIDE * 200, quantity=999_999,
+    return LineItem(product_id=f"{number:04d}" + WIDE * 59, product_name=WIDE * 200, quantity=999_999,
                     unit_price=Decimal("1.99"))
 
 
-def largest_order() -> CreateOrder:
-    """As many of the widest lines as fit a body the API takes, and every text field at its longest."""
-    order = CreateOrder(order_id="ORD-" + "9" * 60, customer_id="C" * 64,
+def largest_order(number: int = 0) -> CreateOrder:
+    """As many of the widest lines as fit a body the API takes, and every text field at its longest; each order of
+    the one customer buys products of its own."""
+    order = CreateOrder(order_id=f"ORD-{number}" + "9" * 58, customer_id="C" * 64,
                         customer={"name": WIDE * 200, "email": "ada@example.com"},
-                        items=[widest_line(n) for n in range(MAX_LINES)],
+                        items=[widest_line(number * MAX_LINES + n) for n in range(MAX_LINES)],
                         shipping_address={"line1": WIDE * 500, "line2": WIDE * 500, "city": WIDE * 100,
                                           "postal_code": "N" * 20, "country": "GB"},
                         notes=WIDE * 2000)
@@ -75,12 +76,14 @@ def consumed(payload: Payload, aggregate_id: str, topic: str = ORDERS_COMMANDS) 
     return Consumed(topic, 0, 0, aggregate_id.encode(), encode(envelope))
 
 
-def test_the_largest_order_is_decided_projected_and_every_record_fits() -> None:
-    order = largest_order()
+def test_the_largest_orders_are_decided_projected_and_every_record_fits() -> None:
+    orders = [largest_order(number) for number in range(3)]
     worker = Worker()
-    worker.run([consumed(order, order.order_id), consumed(SubmitOrder(order_id=order.order_id), order.order_id)])
-    state = json.loads(worker.stores.read("order-aggregates", 0, order.order_id) or b"{}")
-    assert (state["status"], len(state["items"])) == ("SUBMITTED", MAX_LINES)
+    worker.run([consumed(payload, order.order_id) for order in orders
+                for payload in (order, SubmitOrder(order_id=order.order_id))])
+    for order in orders:
+        state = json.loads(worker.stores.read("order-aggregates", 0, order.order_id) or b"{}")
+        assert (state["status"], len(state["items"])) == ("SUBMITTED", MAX_LINES)
     biggest = max(worker.written, key=lambda written: written[1])
     assert biggest[1] < LIMIT, biggest
     assert biggest[1] > LIMIT // 4  # the test does build large records

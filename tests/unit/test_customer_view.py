@@ -15,7 +15,7 @@ from schemas.envelope import Envelope, Payload
 from schemas.mappings import CUSTOMERS
 from pydantic import TypeAdapter
 
-from streams.folds.customer_view import CustomerView, apply_summary, customer_document
+from streams.folds.customer_view import TRACKED_PRODUCTS, CustomerView, apply_summary, customer_document
 from streams.specs import CUSTOMER_VIEW
 from tests.unit.envelopes import AT, envelope
 from tests.unit.projections import PARTITION, ProjectionRun, consumed, project_events
@@ -332,8 +332,8 @@ def test_many_orders_add_up() -> None:
     assert (doc["first_order_at"], doc["last_order_at"]) == ("2026-03-01T12:00:00Z", "2026-03-01T13:39:00Z")
 
 
-# After a crash each table key comes back at its latest write or an older one, and the records since the last
-# commit are folded again: the document ends as if nothing had happened.
+# A view and its orders' contributions are committed together, with the offsets of the records that changed them:
+# after a crash both are as of the last committed batch, and the records after it are folded again.
 
 CRASH_FACTS = [
     registered(),
@@ -347,39 +347,37 @@ CRASH_FACTS = [
 ]
 
 
-def after_everything() -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]], dict[str, Any]]:
-    parts: dict[str, dict[str, Any]] = {}
-    view, _ = project_events(CUSTOMER_VIEW, CRASH_FACTS, parts)
-    return view, parts, rendered(view)
-
-
 def state_after(count: int) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]]]:
     parts: dict[str, dict[str, Any]] = {}
     view, _ = project_events(CUSTOMER_VIEW, CRASH_FACTS[:count], parts)
     return view, parts
 
 
-@pytest.mark.parametrize(("committed", "view_at"), [
-    (committed, view_at) for committed in range(len(CRASH_FACTS)) for view_at in range(committed, len(CRASH_FACTS) + 1)
-])
-@pytest.mark.parametrize("parts_at", ["committed", "latest", "mixed"])
-def test_folding_again_after_a_crash_ends_in_the_same_document(committed: int, view_at: int, parts_at: str) -> None:
-    """The records from ``committed`` on are folded again; the view comes back as it was after ``view_at`` records
-    and each order's contributions as after ``committed`` records, after all of them, or one of each."""
-    _, _, expected = after_everything()
-    view, _ = state_after(view_at)
-    _, committed_parts = state_after(committed)
-    _, latest_parts = state_after(len(CRASH_FACTS))
-    parts = {"committed": committed_parts, "latest": latest_parts,
-             "mixed": {**committed_parts, f"{CUSTOMER}/ORD-1": latest_parts[f"{CUSTOMER}/ORD-1"]}}[parts_at]
-    final, _ = project_events(CUSTOMER_VIEW, CRASH_FACTS[committed:], dict(parts), view, committed)
-    assert rendered(final) == expected
+@pytest.mark.parametrize("committed", range(len(CRASH_FACTS)))
+def test_folding_again_from_the_last_commit_ends_in_the_same_document(committed: int) -> None:
+    expected, _ = state_after(len(CRASH_FACTS))
+    view, parts = state_after(committed)
+    final, _ = project_events(CUSTOMER_VIEW, CRASH_FACTS[committed:], parts, view, committed)
+    assert rendered(final) == rendered(expected)
 
 
-def test_a_reset_view_is_folded_again_from_the_kept_contributions() -> None:
-    _, parts, expected = after_everything()
-    view, _ = project_events(CUSTOMER_VIEW, CRASH_FACTS, parts)
-    assert rendered(view) == expected
+def test_summaries_read_again_change_nothing() -> None:
+    view, parts = state_after(len(CRASH_FACTS))
+    again, steps = project_events(CUSTOMER_VIEW, CRASH_FACTS[1:], parts, view, 1)
+    assert again == view and all(step.view is None and step.actions == [] for step in steps)
+
+
+def test_an_order_keeps_only_its_latest_contribution() -> None:
+    _, parts = state_after(len(CRASH_FACTS))
+    assert [len(part["changes"]) for part in parts.values()] == [1, 1]
+
+
+def test_the_view_keeps_the_most_bought_products_only() -> None:
+    orders = [summary(f"ORD-{n}", 3, "SUBMITTED", line(f"P-{n}", 1 + n % 7, "1.00")) for n in range(TRACKED_PRODUCTS + 40)]
+    view, _ = project_all(orders)
+    assert len(view["products"]) == TRACKED_PRODUCTS
+    assert min(bought["quantity"] for bought in view["products"].values()) >= 2
+    assert rendered(view)["placed_orders"] == TRACKED_PRODUCTS + 40
 
 
 def test_a_view_stored_in_the_former_shape_is_refused_not_misread() -> None:
