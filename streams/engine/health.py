@@ -15,6 +15,7 @@ class LoopHealth:
     batches: int = 0
     records_in: int = 0
     records_out: int = 0
+    store_writes: int = 0
     last_batch_at: float | None = None
     # Seconds spent per phase over the committed batches: consume (waiting included), process, commit.
     seconds: dict[str, float] = field(default_factory=dict)
@@ -41,10 +42,11 @@ class LoopHealth:
     def healthy(self) -> bool:
         return self.state == "running" and not self.problems()
 
-    def counted(self, records_in: int, records_out: int) -> None:
+    def counted(self, records_in: int, records_out: int, store_writes: int) -> None:
         self.batches += 1
         self.records_in += records_in
         self.records_out += records_out
+        self.store_writes += store_writes
         self.last_batch_at = time.time()
 
     def spent(self, phase: str, seconds: float) -> None:
@@ -54,6 +56,6 @@ class LoopHealth:
         return {
             "state": self.state, "healthy": self.healthy, "problems": self.problems(),
             "partitions": list(self.partitions), "batches": self.batches, "records_in": self.records_in,
-            "records_out": self.records_out, "last_batch_at": self.last_batch_at,
+            "records_out": self.records_out, "store_writes": self.store_writes, "last_batch_at": self.last_batch_at,
             "seconds": {phase: round(value, 3) for phase, value in self.seconds.items()},
         }

@@ -213,7 +213,7 @@ class TransactionalLoop:
         self._handler.stores.apply(batch.writes, checkpoints)
         self._handler.committed()
         self.health.resolved(KAFKA)
-        self.health.counted(len(messages), batch.size)
+        self.health.counted(len(messages), len(batch.records), batch.size - len(batch.records))
         self.health.spent("process", processed - started)
         self.health.spent("commit", committed - processed)
         self.health.spent("apply", time.perf_counter() - committed)
