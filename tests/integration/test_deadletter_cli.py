@@ -12,9 +12,9 @@ import pytest
 from confluent_kafka import Producer
 
 from ops.cli import main
-from ops.deadletters import accepted_types
 from ops.launcher import stack
 from ops.settings import Settings
+from producers.deadletters import accepted_types
 from schemas.codec import encode
 from schemas.envelope import Envelope, utc_now
 from schemas.orders import CreateOrder, OrderCreated
