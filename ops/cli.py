@@ -143,6 +143,7 @@ def _print_urls(settings: Settings) -> None:
     command = f"http://127.0.0.1:{settings.command_api_port}"
     query = f"http://127.0.0.1:{settings.query_api_port}"
     print(f"""
+console       {query}/
 command API   {command}/docs
 query API     {query}/docs
 try           curl '{query}/orders?q=keyboard'
