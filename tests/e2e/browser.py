@@ -68,9 +68,12 @@ def screenshot(browser: WebDriver, name: str) -> Path:
     """The whole page (up to TALLEST pixels) as ``tests/artifacts/console-<name>.png``."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"console-{name}.png"
-    height = browser.execute_script("return document.documentElement.scrollHeight")
-    browser.set_window_size(WIDTH, min(max(height, HEIGHT), TALLEST))
+    height, chrome = browser.execute_script(
+        "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]")
+    browser.set_window_size(WIDTH, min(max(height, HEIGHT), TALLEST) + chrome)
     try:
+        # Two frames: the page, charts included, lays itself out at the new size before the picture is taken.
+        browser.execute_async_script("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done));")
         browser.save_screenshot(str(path))
     finally:
         browser.set_window_size(WIDTH, HEIGHT)

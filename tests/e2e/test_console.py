@@ -193,7 +193,8 @@ def test_a_dead_letter_is_refused_as_it_was_and_resent_corrected(
     value.send_keys(corrected)
     letter.find_element(By.CSS_SELECTOR, "button.resend").click()
     wait_for(browser, text_in(f'article[data-handle="{handle}"] .message-ok', f"Resent to {ORDERS_COMMANDS} partition"))
-    order = eventually(lambda: (answer := queries.get(f"/orders/{order_id}")).status_code == 200 and answer.json())
+    order = eventually(lambda: (answer := queries.get(f"/orders/{order_id}")).status_code == 200 and answer.json(),
+                       timeout_s=60)
     assert order["customer_id"] == "C-CONSOLE-DL"
     screenshot(browser, "deadletters")
 

@@ -34,17 +34,19 @@ class ViewContext {
   }
 
   // Run `refresh` now and then every refresh_s seconds while this view is shown and the tab is visible; it
-  // replaces the view's earlier one.
-  live(refresh) {
+  // replaces the view's earlier one. A failed refresh says why in `problems` until one succeeds again.
+  live(refresh, problems) {
     const status = document.getElementById("live");
     const run = async () => {
       if (document.hidden) return;
       try {
         await refresh();
+        replace(problems);
         replace(status, `live · updated ${new Date().toLocaleTimeString("en-GB")}`);
         status.className = "live";
       } catch (error) {
-        replace(status, `live · ${error.message}`);
+        replace(problems, message("error", error.message));
+        replace(status, "live · not updated");
         status.className = "live live-error";
       }
     };

@@ -17,12 +17,13 @@ export async function searchView(context) {
   const params = { q: "", status: "", total: "", sort: "newest", ...context.params };
   let cursors = [null]; // the cursor of each page shown so far; the last one is the current page's
   const results = h("div", { id: "results" });
+  const problems = h("div", { class: "problems" });
   const facets = h("aside", { class: "facets", id: "facets" });
 
   const search = () => {
     cursors = [null];
     context.remember(params);
-    return context.live(refresh);
+    return context.live(refresh, problems);
   };
   const refresh = async () => {
     const asked = JSON.stringify([params, cursors]);
@@ -33,7 +34,7 @@ export async function searchView(context) {
   };
   const refreshPage = (next) => {
     cursors = next;
-    return refresh();
+    return context.live(refresh, problems);
   };
 
   const text = h("input", { type: "search", name: "q", id: "search-text", value: params.q, placeholder: "customer, email, product, address, notes…" });
@@ -45,8 +46,8 @@ export async function searchView(context) {
     search();
   } }, text, sort, h("button", { type: "submit" }, "Search"));
 
-  replace(context.root, h("h2", {}, "Orders"), form, h("div", { class: "with-facets" }, facets, results));
-  await context.live(refresh);
+  replace(context.root, h("h2", {}, "Orders"), form, problems, h("div", { class: "with-facets" }, facets, results));
+  await context.live(refresh, problems);
 }
 
 function filters(params, cursor) {

@@ -11,23 +11,26 @@ const RANGES = {
   "30d": ["last 30 days, per day", 30 * 86400e3, "day"],
 };
 const COLOURS = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d"];
+// As the status badges show them.
+const STATUS_COLOURS = { DRAFT: "#9ca3af", SUBMITTED: "#3b82f6", CONFIRMED: "#6366f1", SHIPPED: "#06b6d4", DELIVERED: "#22c55e", CANCELLED: "#ef4444" };
 
 export async function statsView(context) {
   // from/to/interval in the address pin a window; otherwise a range that ends now.
   const params = { range: "24h", ...context.params };
   const totals = h("div", { class: "cards", id: "stats-totals" });
+  const problems = h("div", { class: "problems" });
   const canvases = { overTime: h("canvas", { id: "chart-over-time" }), status: h("canvas", { id: "chart-status" }),
                      products: h("canvas", { id: "chart-products" }) };
   const range = h("select", { id: "stats-range", onchange: () => {
     context.remember({ range: range.value });
     Object.assign(params, { range: range.value, from: undefined, to: undefined, interval: undefined });
-    context.live(refresh);
+    context.live(refresh, problems);
   } }, Object.entries(RANGES).map(([value, [label]]) => h("option", { value, selected: value === params.range }, label)));
   const pinned = params.from && params.to;
 
   replace(context.root, h("h2", {}, "Stats"),
     h("form", { class: "search" }, pinned ? h("span", {}, `${params.from} to ${params.to} per ${params.interval || "day"}`) : range),
-    totals,
+    problems, totals,
     h("div", { class: "charts" },
       chartCard("Orders and revenue over time", canvases.overTime, "wide"),
       chartCard("Orders by status", canvases.status),
@@ -35,7 +38,7 @@ export async function statsView(context) {
   // Drawn once the canvases are in the page, so that Chart.js sizes each to its box.
   const charts = {
     overTime: chart(canvases.overTime, overTimeConfig()),
-    status: chart(canvases.status, { type: "doughnut", data: { labels: [], datasets: [{ data: [], backgroundColor: COLOURS }] },
+    status: chart(canvases.status, { type: "doughnut", data: { labels: [], datasets: [{ data: [], backgroundColor: [] }] },
                                      options: { plugins: { legend: { position: "right" } } } }),
     products: chart(canvases.products, { type: "bar", data: { labels: [], datasets: [{ label: "quantity", data: [], backgroundColor: COLOURS[0] }] },
                                          options: { indexAxis: "y", plugins: { legend: { display: false } } } }),
@@ -48,7 +51,7 @@ export async function statsView(context) {
       ["revenue", money(stats.revenue)], ["average order", money(stats.average_order_value)]])));
     draw(charts, stats);
   };
-  await context.live(refresh);
+  await context.live(refresh, problems);
 }
 
 function statsWindow(params) {
@@ -88,6 +91,7 @@ function draw(charts, stats) {
   update(charts.overTime, stats.over_time.map((entry) => label(entry.start, stats.interval)),
     [stats.over_time.map((entry) => entry.orders), stats.over_time.map((entry) => Number(entry.revenue))]);
   const statuses = Object.entries(stats.orders_by_status).filter(([, count]) => count > 0);
+  charts.status.data.datasets[0].backgroundColor = statuses.map(([status]) => STATUS_COLOURS[status] || COLOURS[0]);
   update(charts.status, statuses.map(([status]) => status), [statuses.map(([, count]) => count)]);
   const products = stats.top_products_by_quantity;
   update(charts.products, products.map((product) => product.product_name || product.product_id),

@@ -15,8 +15,9 @@ export async function stockView(context) {
       q: params.q, low_stock: params.low ? "true" : "", backordered: params.backordered ? "true" : "",
       size: PAGE_SIZE, cursor: cursors.at(-1),
     });
-    replace(results, stockTable(page, cursors, (next) => { cursors = next; return refresh(); }));
+    replace(results, stockTable(page, cursors, (next) => { cursors = next; return shown(); }));
   };
+  const shown = () => refresh().catch((error) => replace(results, message("error", error.message)));
 
   const text = h("input", { type: "search", id: "stock-text", value: params.q, placeholder: "product name or SKU" });
   const low = h("input", { type: "checkbox", id: "stock-low", checked: Boolean(params.low) });
@@ -26,7 +27,7 @@ export async function stockView(context) {
     Object.assign(params, { q: text.value.trim(), low: low.checked ? "1" : "", backordered: backordered.checked ? "1" : "" });
     context.remember(params);
     cursors = [null];
-    refresh();
+    shown();
   } }, text, h("label", {}, low, " low stock only"), h("label", {}, backordered, " backordered only"),
   h("button", { type: "submit" }, "Filter"));
 
