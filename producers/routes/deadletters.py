@@ -6,7 +6,6 @@ the worker reads.
 
 import asyncio
 import base64
-import binascii
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -68,10 +67,12 @@ def kafka_away(error: KafkaUnavailable) -> HTTPException:
 def corrected_value(body: ResendRequest, max_bytes: int) -> bytes | None:
     if body.value is None:
         return None
+    base64_value = body.value_encoding == "base64"
     try:
-        value = base64.b64decode(body.value, validate=True) if body.value_encoding == "base64" else body.value.encode()
-    except binascii.Error:
-        raise HTTPException(422, detail=[field_error(("body", "value"), "not valid base64")]) from None
+        value = base64.b64decode(body.value, validate=True) if base64_value else body.value.encode("utf-8")
+    except ValueError:  # binascii.Error, non-ASCII base64, or lone surrogates that UTF-8 cannot hold
+        reason = "not valid base64" if base64_value else "not text that UTF-8 can hold"
+        raise HTTPException(422, detail=[field_error(("body", "value"), reason)]) from None
     if len(value) > max_bytes:
         raise HTTPException(422, detail=[field_error(("body", "value"), f"larger than {max_bytes} bytes")])
     return value

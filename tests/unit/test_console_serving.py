@@ -1,6 +1,7 @@
 """The console's files and settings as the query API serves them, and the command API's side of it: CORS for the
 console's origin, and the admin scope on dead letters."""
 
+import json
 import re
 
 import pytest
@@ -77,6 +78,8 @@ def test_dead_letters_need_the_admin_scope(authorization: str | None, status: in
 
 @pytest.mark.parametrize(("handle", "body", "field"), [
     ("0:1", {"value": "not base64!", "value_encoding": "base64"}, "value"),
+    ("0:1", {"value": "\u00e9t\u00e9", "value_encoding": "base64"}, "value"),
+    ("0:1", {"value": "\ud9e7 lone surrogate"}, "value"),
     ("0:1", {"value": "x" * 1_000_001}, "value"),
     ("4294967295:0", {}, "handle"),
     ("12345678901:0", {}, "handle"),
@@ -84,6 +87,8 @@ def test_dead_letters_need_the_admin_scope(authorization: str | None, status: in
 ])
 def test_a_bad_resend_is_422_naming_the_field_before_kafka_is_asked(handle: str, body: dict[str, str], field: str) -> None:
     client = TestClient(command_api(Settings(api_keys=KEYS, max_body_bytes=2_000_000)))
-    answer = client.post(f"/deadletters/{handle}/resend", json=body, headers={"Authorization": "Bearer ops-secret"})
+    # json.dumps escapes what is not ASCII, lone surrogates included, as JSON allows.
+    answer = client.post(f"/deadletters/{handle}/resend", content=json.dumps(body),
+                         headers={"Authorization": "Bearer ops-secret", "Content-Type": "application/json"})
     assert answer.status_code == 422, answer.text
     assert [error["field"] for error in answer.json()["detail"]] == [field]
