@@ -140,7 +140,7 @@ def chart_series(browser: WebDriver, chart_id: str) -> list[dict[str, Any]]:
         }));""", chart_id)
 
 
-def test_the_orders_chart_has_a_point_per_day_with_the_stats_numbers(
+def test_the_orders_chart_has_a_point_per_day_with_the_stats_numbers_and_refreshes(
     browser: WebDriver, console: str, settled: dict[str, Any], queries: httpx.Client
 ) -> None:
     today = datetime.now(UTC).date()
@@ -161,6 +161,8 @@ def test_the_orders_chart_has_a_point_per_day_with_the_stats_numbers(
         assert xs == sorted(set(xs))  # seven distinct places, left to right
     assert orders["values"][-1] >= 1  # today holds the order placed above
     screenshot(browser, "stats")
+    updated = browser.find_element(By.ID, "live").text
+    wait_for(browser, lambda page: page.find_element(By.ID, "live").text not in (updated, "live · not updated"))
 
 
 def test_stock_flags_a_sku_low_and_backordered(
