@@ -21,7 +21,7 @@ from schemas.topics import ORDERS_COMMANDS
 from tests.e2e.browser import chromium, element, screenshot, text_in, wait_for
 from tests.support import create_order_bytes, eventually, put_dead_letter, unique_id
 
-WAIT = {"wait": 15}
+WAIT = {"wait": 30}
 # The events the commands below cause, in order; the stock adds BackorderRecorded events on its own.
 COMMAND_EVENTS = ["OrderCreated", "ItemAdded", "ItemAdded", "OrderSubmitted", "PaymentRecorded", "OrderConfirmed"]
 
