@@ -14,11 +14,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# wrk (a C load generator from Debian's packages) drives the bench's single-command load; the e2e suite runs a
-# bench smoke test, so `make test` needs it too.
+# Debian packages the tests use, each installed when its command is missing: wrk (a C load generator) drives the
+# bench's single-command load, which the e2e suite smoke-tests; chromium and chromium-driver run the console's
+# browser tests headless.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+TOOL_PACKAGES := wrk:wrk chromium:chromium chromedriver:chromium-driver
 tools:
-	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+	@missing=$$(for pair in $(TOOL_PACKAGES); do command -v $${pair%%:*} >/dev/null || echo $${pair#*:}; done); \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 run: install
 	$(BIN)/orderflow run

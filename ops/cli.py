@@ -62,8 +62,10 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
 
 def _deadletter_list(settings: Settings, args: argparse.Namespace) -> None:
     from ops import deadletters
+    from producers.deadletters import list_dead_letters
 
-    listing = deadletters.list_dead_letters(settings.kafka_bootstrap, source_topic=args.topic, limit=args.limit)
+    with deadletters.cli_errors():
+        listing = list_dead_letters(settings.kafka_bootstrap, source_topic=args.topic, limit=args.limit)
     for entry in listing.entries:
         print(deadletters.json_line(entry) if args.json else deadletters.summary_line(entry))
     if listing.unreadable:
@@ -72,10 +74,12 @@ def _deadletter_list(settings: Settings, args: argparse.Namespace) -> None:
 
 def _deadletter_resend(settings: Settings, args: argparse.Namespace) -> None:
     from ops import deadletters
+    from producers.deadletters import parse_handle, resend
 
-    handle = deadletters.parse_handle(args.handle)
-    corrected = deadletters.read_value_file(args.value_file) if args.value_file else None
-    landed = deadletters.resend(settings.kafka_bootstrap, handle, corrected, force=args.force)
+    with deadletters.cli_errors():
+        handle = parse_handle(args.handle)
+        corrected = deadletters.read_value_file(args.value_file) if args.value_file else None
+        landed = resend(settings.kafka_bootstrap, handle, corrected, force=args.force)
     print(f"resent dead letter {handle} to {landed}")
 
 
@@ -139,6 +143,7 @@ def _print_urls(settings: Settings) -> None:
     command = f"http://127.0.0.1:{settings.command_api_port}"
     query = f"http://127.0.0.1:{settings.query_api_port}"
     print(f"""
+console       {query}/
 command API   {command}/docs
 query API     {query}/docs
 try           curl '{query}/orders?q=keyboard'

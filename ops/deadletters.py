@@ -1,88 +1,34 @@
-"""Inspect the dead-letter topic and send a record (as it was, or corrected) back to the topic it came from."""
+"""`orderflow deadletter`: the dead-letter topic as lines of text, and the one-line errors of the CLI.
 
-import base64
+Reading and resending are ``producers.deadletters``, which the command API's ``/deadletters`` routes use too.
+"""
+
 import json
-import re
 import sys
-import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
-
 from ops.launcher.errors import LauncherError
-from producers.publisher import producer_config
-from schemas import topics
-from schemas.codec import UndecodableRecord, decode
-from schemas.customers import CUSTOMER_EVENTS, ORDER_SUMMARY_MESSAGES
-from schemas.deadletter import DeadLetter
-from schemas.envelope import Payload
-from schemas.orders import ORDER_EVENTS
-from schemas.registry import COMMAND_ROUTES, payload_model
+from producers.deadletters import DeadLetterError, Entry, NoDeadLetter, NotResendable
 
-KAFKA_TIMEOUT_S = 10.0
-READ_TIMEOUT_S = 30.0
 VALUE_PREVIEW_CHARS = 60
 
-EVENT_TYPES_BY_TOPIC: dict[str, tuple[type[Payload], ...]] = {
-    topics.ORDERS_EVENTS: ORDER_EVENTS,
-    topics.CUSTOMERS_EVENTS: CUSTOMER_EVENTS,
-    topics.CUSTOMERS_ORDER_SUMMARIES: ORDER_SUMMARY_MESSAGES,
+# What the CLI adds to an error's own words: how to go on from here.
+HINTS: dict[type[DeadLetterError], str] = {
+    NoDeadLetter: " (see `orderflow deadletter list`)",
+    NotResendable: " (give a corrected one with --value-file, or --force)",
 }
 
 
-@dataclass(frozen=True)
-class Handle:
-    """Where a dead letter sits on the dead-letter topic: what `resend` is given."""
-
-    partition: int
-    offset: int
-
-    def __str__(self) -> str:
-        return f"{self.partition}:{self.offset}"
-
-
-@dataclass(frozen=True)
-class Entry:
-    handle: Handle
-    dead_at: datetime
-    letter: DeadLetter
-
-
-@dataclass(frozen=True)
-class Listing:
-    entries: list[Entry]
-    unreadable: int  # records on the dead-letter topic that are not dead-letter envelopes
-
-
-@dataclass(frozen=True)
-class Landed:
-    topic: str
-    partition: int
-    offset: int
-
-    def __str__(self) -> str:
-        return f"{self.topic} partition {self.partition} offset {self.offset}"
-
-
-# Handles and values
-
-
-def parse_handle(text: str) -> Handle:
-    match = re.fullmatch(r"([0-9]+):([0-9]+)", text.strip())
-    if match is None:
-        raise LauncherError(f"bad dead-letter handle {text!r}: expected <partition>:<offset>, e.g. 0:17")
-    return Handle(int(match[1]), int(match[2]))
-
-
-def original_value(letter: DeadLetter) -> bytes:
-    if letter.value_encoding == "base64":
-        return base64.b64decode(letter.value)
-    return letter.value.encode("utf-8")
+@contextmanager
+def cli_errors() -> Iterator[None]:
+    """Dead-letter errors as the CLI's one-line errors, with a hint where there is one."""
+    try:
+        yield
+    except DeadLetterError as error:
+        raise LauncherError(f"{error}{HINTS.get(type(error), '')}") from None
 
 
 def read_value_file(path: str) -> bytes:
@@ -95,24 +41,6 @@ def read_value_file(path: str) -> bytes:
         raise LauncherError(f"cannot read {path}: {error.strerror}") from None
 
 
-# Listing
-
-
-def list_dead_letters(bootstrap: str, source_topic: str | None = None, limit: int = 50) -> Listing:
-    """Dead letters from the start of the topic to its current end, oldest first; ``limit`` <= 0 means all."""
-    entries: list[Entry] = []
-    unreadable = 0
-    with _consumer(bootstrap) as consumer:
-        for message in _read(consumer, _bounds(consumer)):
-            entry = _entry(message)
-            if entry is None:
-                unreadable += 1
-            elif source_topic is None or entry.letter.source_topic == source_topic:
-                entries.append(entry)
-    entries.sort(key=lambda entry: (entry.dead_at, entry.handle.partition, entry.handle.offset))
-    return Listing(entries[-limit:] if limit > 0 else entries, unreadable)
-
-
 def summary_line(entry: Entry) -> str:
     letter = entry.letter
     return "  ".join((
@@ -121,7 +49,7 @@ def summary_line(entry: Entry) -> str:
         f"{letter.source_topic}/{letter.partition}/{letter.offset}",
         f"key={letter.key or '-'}",
         f"error={_one_line(letter.error)}",
-        f"value={_preview(letter)}",
+        f"value={_preview(entry)}",
     ))
 
 
@@ -130,11 +58,11 @@ def json_line(entry: Entry) -> str:
     return json.dumps({"handle": str(entry.handle), "dead_at": _iso(entry.dead_at), **entry.letter.model_dump()})
 
 
-def _preview(letter: DeadLetter) -> str:
-    text = _one_line(letter.value)
+def _preview(entry: Entry) -> str:
+    text = _one_line(entry.letter.value)
     if len(text) > VALUE_PREVIEW_CHARS:
         text = text[:VALUE_PREVIEW_CHARS - 1] + "…"
-    return f"base64:{text}" if letter.value_encoding == "base64" else text
+    return f"base64:{text}" if entry.letter.value_encoding == "base64" else text
 
 
 def _one_line(text: str) -> str:
@@ -143,125 +71,3 @@ def _one_line(text: str) -> str:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-# Resending
-
-
-def resend(bootstrap: str, handle: Handle, corrected: bytes | None = None, force: bool = False) -> Landed:
-    """Produce the dead letter's record (or ``corrected``) to its source topic with its original key."""
-    letter = fetch(bootstrap, handle).letter
-    value = original_value(letter) if corrected is None else corrected
-    if not force:
-        check_resendable(letter, value)
-    key = letter.key.encode("utf-8") if letter.key is not None else None
-    return _produce(bootstrap, letter.source_topic, key, value)
-
-
-def fetch(bootstrap: str, handle: Handle) -> Entry:
-    with _consumer(bootstrap) as consumer:
-        low, high = _bounds(consumer).get(handle.partition, (0, 0))
-        if not low <= handle.offset < high:
-            raise LauncherError(f"no dead letter at {handle} (see `orderflow deadletter list`)")
-        for message in _read(consumer, {handle.partition: (handle.offset, handle.offset + 1)}):
-            if message.offset() == handle.offset:
-                entry = _entry(message)
-                if entry is None:
-                    raise LauncherError(f"the record at {handle} on {topics.DEADLETTER} is not a dead letter")
-                return entry
-    raise LauncherError(f"no dead letter at {handle} (see `orderflow deadletter list`)")
-
-
-def accepted_types(topic: str) -> tuple[type[Payload], ...]:
-    """The message types the worker reads from ``topic``: an aggregate's commands, or its events."""
-    commands = tuple(payload_model(name) for name, route in COMMAND_ROUTES.items() if route.topic == topic)
-    return commands or EVENT_TYPES_BY_TOPIC.get(topic, ())
-
-
-def check_resendable(letter: DeadLetter, value: bytes) -> None:
-    """Refuse what the worker would dead-letter again: undecodable, of a foreign type, or keyed by another id."""
-    accepted = accepted_types(letter.source_topic)
-    if not accepted:
-        raise LauncherError(f"no message types are known for topic {letter.source_topic!r}; --force sends it anyway")
-    try:
-        envelope = decode(value, accepted)
-    except UndecodableRecord as error:
-        raise LauncherError(
-            f"not a valid record for {letter.source_topic}: {_one_line(str(error))} "
-            "(give a corrected one with --value-file, or --force)"
-        ) from None
-    if letter.key is not None and envelope.aggregate_id != letter.key:
-        raise LauncherError(
-            f"aggregate_id {envelope.aggregate_id!r} is not the record key {letter.key!r} (the worker would refuse it)"
-        )
-
-
-def _produce(bootstrap: str, topic: str, key: bytes | None, value: bytes) -> Landed:
-    # A bounded delivery timeout, so a report (success or failure) always arrives before flush gives up.
-    producer = Producer({**producer_config(bootstrap), "message.timeout.ms": int(KAFKA_TIMEOUT_S * 1000)})
-    reports: list[tuple[KafkaError | None, Message]] = []
-    producer.produce(topic, key=key, value=value, on_delivery=lambda error, message: reports.append((error, message)))
-    producer.flush(KAFKA_TIMEOUT_S + 5)
-    if not reports:
-        raise LauncherError(f"Kafka did not confirm the record on {topic} in time; it may or may not have been written")
-    error, message = reports[0]
-    if error is not None:
-        raise LauncherError(f"Kafka refused the record on {topic}: {error.str()}")
-    return Landed(topic, message.partition(), message.offset())
-
-
-# Reading the dead-letter topic without a consumer group
-
-
-@contextmanager
-def _consumer(bootstrap: str) -> Iterator[Consumer]:
-    # The client insists on a group id; partitions are assigned by hand and nothing is ever committed.
-    consumer = Consumer({
-        "bootstrap.servers": bootstrap, "group.id": f"orderflow-deadletter-{uuid.uuid4()}",
-        "enable.auto.commit": False, "enable.partition.eof": True, "log_level": 3,
-    })
-    try:
-        yield consumer
-    finally:
-        consumer.close()
-
-
-def _bounds(consumer: Consumer) -> dict[int, tuple[int, int]]:
-    """Low and high watermark of each partition of the dead-letter topic."""
-    metadata = consumer.list_topics(topics.DEADLETTER, timeout=KAFKA_TIMEOUT_S).topics.get(topics.DEADLETTER)
-    if metadata is None or metadata.error is not None:
-        raise LauncherError(f"topic {topics.DEADLETTER!r} is missing (`orderflow init` creates it)")
-    return {
-        partition: consumer.get_watermark_offsets(TopicPartition(topics.DEADLETTER, partition), timeout=KAFKA_TIMEOUT_S)
-        for partition in metadata.partitions
-    }
-
-
-def _read(consumer: Consumer, ranges: dict[int, tuple[int, int]]) -> Iterator[Message]:
-    """The records in [start, end) of each partition; a partition is done at its end or at end of partition."""
-    pending = {partition for partition, (start, end) in ranges.items() if end > start}
-    consumer.assign([TopicPartition(topics.DEADLETTER, partition, ranges[partition][0]) for partition in pending])
-    deadline = time.monotonic() + READ_TIMEOUT_S
-    while pending:
-        if time.monotonic() > deadline:
-            raise LauncherError(f"reading {topics.DEADLETTER} took longer than {READ_TIMEOUT_S:.0f}s")
-        message = consumer.poll(0.5)
-        if message is None or message.partition() not in pending:
-            continue
-        if message.error() is not None and message.error().code() != KafkaError._PARTITION_EOF:
-            raise LauncherError(f"reading {topics.DEADLETTER}: {message.error().str()}")
-        end = ranges[message.partition()][1]
-        if message.error() is not None or message.offset() >= end - 1:
-            pending.discard(message.partition())
-        if message.error() is None and message.offset() < end:
-            yield message
-
-
-def _entry(message: Message) -> Entry | None:
-    try:
-        envelope = decode(message.value(), (DeadLetter,))
-    except UndecodableRecord:
-        return None
-    if not isinstance(envelope.payload, DeadLetter):
-        return None
-    return Entry(Handle(message.partition(), message.offset()), envelope.occurred_at, envelope.payload)

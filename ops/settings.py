@@ -4,7 +4,7 @@ import json
 import os
 from pathlib import Path
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,7 +22,8 @@ def _default_data_dir() -> Path:
     return Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "orderflow"
 
 
-Scope = Literal["read", "write"]
+# read: the query API; write: commands; admin: dead letters (list and resend).
+Scope = Literal["read", "write", "admin"]
 
 
 class ApiKey(BaseModel):
@@ -31,7 +32,7 @@ class ApiKey(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     key: SecretStr
-    scopes: frozenset[Scope] = frozenset({"read", "write"})
+    scopes: frozenset[Scope] = frozenset(get_args(Scope))
 
     @model_validator(mode="before")
     @classmethod
@@ -86,6 +87,14 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='API keys by name, e.g. {"shop": {"key": "…", "scopes": ["write"]}} or {"ops": "…"} (all scopes); empty: no auth',
     )
+    console_command_api_url: str | None = Field(
+        None, description="The command API's address as the console's browser reaches it (default: the console's host "
+                          "name with ORDERFLOW_COMMAND_API_PORT)")
+    console_origins: tuple[str, ...] = Field(
+        (), description="Origins whose pages may call the command API from a browser (CORS); default: the console's, "
+                        "http://127.0.0.1:<query API port> and http://localhost:<query API port>")
+    console_refresh_s: float = Field(5.0, gt=0, le=3600, description="How often the console's search and stats views "
+                                                                       "refresh on their own")
     worker_session_timeout_s: float = Field(10.0, description="Kafka session timeout of the worker: how soon a crashed worker's partitions move")
     worker_producer_linger_s: float = Field(
         0.005, ge=0, le=1,
@@ -147,6 +156,11 @@ class Settings(BaseSettings):
     @property
     def run_dir(self) -> Path:
         return self.data_dir / "run"
+
+    def browser_origins(self) -> tuple[str, ...]:
+        """Where the console is served from: the origins the command API answers cross-origin requests for."""
+        port = self.query_api_port
+        return self.console_origins or (f"http://127.0.0.1:{port}", f"http://localhost:{port}")
 
     def java_bin(self) -> str:
         return str(self.java_home / "bin" / "java") if self.java_home else "java"

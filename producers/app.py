@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
@@ -20,7 +21,7 @@ from producers.commands import CommandBus
 from producers.metrics import CommandMetrics
 from producers.outcomes import OutcomeWatcher
 from producers.publisher import KafkaPublisher, producer_config
-from producers.routes import commands, customers, inventory, orders
+from producers.routes import commands, customers, deadletters, inventory, orders
 from producers.store import CommandStore
 from schemas.topics import COMMAND_TOPICS
 
@@ -69,9 +70,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, streamed={BATCH_PATH: settings.max_batch_bytes},
                        max_discarded_bytes=settings.max_discarded_body_bytes)
     app.add_middleware(RequestTimer, latency=request_latency(registry))
+    allow_the_console(app, settings)
     install_error_handlers(app)
     install_command_error_handlers(app)
-    for router in (orders.router, customers.router, inventory.router, commands.router):
+    for router in (orders.router, customers.router, inventory.router, commands.router, deadletters.router):
         app.include_router(router)
     add_metrics_endpoint(app, registry)
     app.state.status_urls = StatusUrls(app.url_path_for("command_status", command_id="-").removesuffix("-"))
@@ -86,3 +88,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"status": "ok"})
 
     return app
+
+
+def allow_the_console(app: FastAPI, settings: Settings) -> None:
+    """The console is served by the query API, another origin: its pages may call this API with their key.
+    Outermost, so that a preflight is answered before the body limit and the timer see it."""
+    app.add_middleware(CORSMiddleware, allow_origins=list(settings.browser_origins()),
+                       allow_methods=["GET", "POST", "PATCH", "DELETE"],
+                       allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Correlation-Id"],
+                       expose_headers=["Retry-After"], max_age=600)

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from ops.settings import Settings
 from ops.web.errors import install_error_handlers
 from ops.web.metrics import RequestTimer, add_metrics_endpoint, request_latency
+from query_api.console import install_console
 from query_api.errors import install_search_error_handlers
 from query_api.metrics import scraped_metrics
 from query_api.routes import customers, inventory, orders, stats
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(customers.router)
     app.include_router(inventory.router)
     add_metrics_endpoint(app, registry)
+    install_console(app, settings)
 
     @app.get("/health", tags=["operations"], response_model=Health, responses={503: {"model": Health}})
     async def health() -> JSONResponse:

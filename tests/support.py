@@ -1,13 +1,24 @@
-"""Helpers for tests against the real servers: polling, plain Kafka reads, unique ids."""
+"""Helpers for tests against the real servers: polling, plain Kafka reads, unique ids, dead letters."""
 
+import random
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from confluent_kafka import Consumer, KafkaError, TopicPartition
+from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+
+from ops.settings import Settings
+from schemas.codec import encode
+from schemas.envelope import Envelope, utc_now
+from schemas.orders import CreateOrder
+from schemas.topics import DEADLETTER, ORDERS_COMMANDS
+from streams.deadletters import dead_letter
 
 T = TypeVar("T")
+
+# A CreateOrder whose JSON breaks off: what the worker dead-letters.
+BROKEN = b'{"type": "CreateOrder", "payload": {"order_id": '
 
 
 def unique_id(prefix: str) -> str:
@@ -51,3 +62,25 @@ def read_topic(bootstrap: str, topic: str, key: bytes | None = None, timeout_s: 
         return records
     finally:
         consumer.close()
+
+
+def put_dead_letter(settings: Settings, key: str, source_topic: str = ORDERS_COMMANDS) -> str:
+    """Produce a dead letter to the dead-letter topic; its handle (partition:offset) comes back."""
+    letter = dead_letter(source_topic, 0, random.randrange(10**9), key.encode(), BROKEN, "record: Invalid JSON")
+    delivered: list[Any] = []
+    producer = Producer({"bootstrap.servers": settings.kafka_bootstrap, "partitioner": "murmur2_random"})
+    producer.produce(DEADLETTER, key=key.encode(), value=encode(letter),
+                     on_delivery=lambda error, message: delivered.append(message))
+    producer.flush(10)
+    assert delivered and delivered[0].error() is None
+    return f"{delivered[0].partition()}:{delivered[0].offset()}"
+
+
+def create_order_bytes(order_id: str, customer_id: str = "C-DEADLETTER") -> bytes:
+    """A valid CreateOrder record for ``order_id``, as a producer of the command topic writes it."""
+    command_id = uuid.uuid4()
+    return encode(Envelope[CreateOrder](
+        id=command_id, type="CreateOrder", aggregate_id=order_id, version=None, occurred_at=utc_now(),
+        command_id=command_id, correlation_id=command_id, actor="test",
+        payload=CreateOrder(order_id=order_id, customer_id=customer_id),
+    ))

@@ -2,27 +2,19 @@
 
 import io
 import json
-import random
-import uuid
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import httpx
 import pytest
-from confluent_kafka import Producer
 
 from ops.cli import main
-from ops.deadletters import accepted_types
 from ops.launcher import stack
 from ops.settings import Settings
-from schemas.codec import encode
-from schemas.envelope import Envelope, utc_now
+from producers.deadletters import accepted_types
 from schemas.orders import CreateOrder, OrderCreated
-from schemas.topics import DEADLETTER, ORDERS_COMMANDS
-from streams.deadletters import dead_letter
-from tests.support import eventually, read_topic, unique_id
-
-BROKEN = b'{"type": "CreateOrder", "payload": {"order_id": '
+from schemas.topics import ORDERS_COMMANDS
+from tests.support import BROKEN, create_order_bytes, eventually, put_dead_letter, read_topic, unique_id
 
 
 @pytest.fixture(scope="module")
@@ -42,27 +34,6 @@ def broken(servers: Settings) -> BrokenOrder:
     """A dead letter of its own: a CreateOrder for a fresh order id whose JSON breaks off."""
     order_id = unique_id("ORD")
     return BrokenOrder(order_id, put_dead_letter(servers, order_id))
-
-
-def put_dead_letter(settings: Settings, key: str, source_topic: str = ORDERS_COMMANDS) -> str:
-    """Produce a dead letter to the dead-letter topic; its handle (partition:offset) comes back."""
-    letter = dead_letter(source_topic, 0, random.randrange(10**9), key.encode(), BROKEN, "record: Invalid JSON")
-    delivered: list[Any] = []
-    producer = Producer({"bootstrap.servers": settings.kafka_bootstrap, "partitioner": "murmur2_random"})
-    producer.produce(DEADLETTER, key=key.encode(), value=encode(letter),
-                     on_delivery=lambda error, message: delivered.append(message))
-    producer.flush(10)
-    assert delivered and delivered[0].error() is None
-    return f"{delivered[0].partition()}:{delivered[0].offset()}"
-
-
-def create_order_bytes(order_id: str) -> bytes:
-    command_id = uuid.uuid4()
-    return encode(Envelope[CreateOrder](
-        id=command_id, type="CreateOrder", aggregate_id=order_id, version=None, occurred_at=utc_now(),
-        command_id=command_id, correlation_id=command_id, actor="test",
-        payload=CreateOrder(order_id=order_id, customer_id="C-DEADLETTER"),
-    ))
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

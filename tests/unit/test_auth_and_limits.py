@@ -56,6 +56,7 @@ def test_no_known_key_is_401_with_a_bearer_challenge(authorization: str | None) 
     ("Bearer reader-secret", "read", "reader"),
     ("Bearer ops-secret", "read", "ops"),
     ("Bearer ops-secret", "write", "ops"),
+    ("Bearer ops-secret", "admin", "ops"),
 ])
 def test_a_known_key_with_the_scope_names_the_caller(authorization: str, scope: Scope, name: str) -> None:
     assert caller_of(authorization, KEYS, scope) == Caller(name)
@@ -71,7 +72,7 @@ def test_a_known_key_without_the_scope_is_403(authorization: str, scope: Scope) 
 def test_a_bare_string_key_has_all_scopes() -> None:
     key = ApiKey.model_validate("s3cret")
     assert key.key.get_secret_value() == "s3cret"
-    assert key.scopes == frozenset({"read", "write"})
+    assert key.scopes == frozenset({"read", "write", "admin"})
     assert Settings(api_keys={"ops": "s3cret", "shop": {"key": "k", "scopes": ["write"]}}).api_keys == {
         "ops": key, "shop": ApiKey(key="k", scopes=frozenset({"write"})),
     }
