@@ -21,9 +21,13 @@ class Export:
 
 def refusals(schemas: list[ExportedSchema], directory: Path) -> list[str]:
     """Each schema that would narrow its committed version, and how."""
-    return [f"{schema.path}: {'; '.join(problems)}"
-            for schema in schemas
-            if (committed := schema.committed(directory)) is not None and (problems := narrowing(committed, schema.schema))]
+    found = []
+    for schema in schemas:
+        committed = schema.committed(directory)
+        problems = narrowing(committed, schema.schema) if committed is not None else []
+        if problems:
+            found.append(f"{schema.path}: {'; '.join(problems)}")
+    return found
 
 
 def export_schemas(directory: Path = COMMITTED) -> Export:
@@ -33,7 +37,8 @@ def export_schemas(directory: Path = COMMITTED) -> Export:
         raise LauncherError(
             "nothing written: these models changed in a way that records (or documents) of the same version could "
             "not pass. Raise the message type's schema_version and register an upcaster in schemas/upcasters.py "
-            "(a read document: raise its mapping version in schemas/mappings.py and rebuild):\n  " + "\n  ".join(refused))
+            "(a read document: raise its mapping version in schemas/mappings.py and rebuild):\n  "
+            + "\n  ".join(refused))
     written = []
     for schema in schemas:
         path = directory / schema.path

@@ -74,7 +74,8 @@ def _upcast(value: bytes, model: type[Payload], version: int) -> Envelope[Payloa
     try:
         return envelope_type(model).model_validate_json(to_json(current))
     except ValidationError as error:
-        raise UndecodableRecord(f"{model.__name__} v{version} read as v{model.schema_version}: {_describe(error)}") from error
+        read_as = f"{model.__name__} v{version} read as v{model.schema_version}"
+        raise UndecodableRecord(f"{read_as}: {_describe(error)}") from error
 
 
 def decode_keyed(key: bytes | None, value: bytes | None, expected: tuple[type[Payload], ...]) -> Envelope[Payload]:

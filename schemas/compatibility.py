@@ -23,7 +23,8 @@ NAME_MAPS = ("properties", "$defs")
 def narrowing(committed: dict[str, Any], current: dict[str, Any]) -> list[str]:
     """What keeps ``current`` from reading everything ``committed`` allows; empty when it reads it all."""
     if not jsoncompat.check_compat(json.dumps(committed), json.dumps(current), "deserializer"):
-        return ["refuses values the committed schema allows; it differs at " + "; ".join(differences(committed, current))]
+        changed = "; ".join(differences(committed, current))
+        return [f"refuses values the committed schema allows; it differs at {changed}"]
     return [f"{path}: {json.dumps(old)} -> {json.dumps(new)} (old values may not match)"
             for path, old, new in _unjudged_changes(committed, current)]
 

@@ -43,7 +43,6 @@ class ExportedSchema:
     def path(self) -> Path:
         return Path(self.kind) / schema_file(self.name, self.version)
 
-
     def text(self) -> str:
         """As the file is written: stable, so a model that did not change leaves its file as it was."""
         return json.dumps(self.schema, indent=2, ensure_ascii=False) + "\n"
@@ -61,7 +60,7 @@ def schema_file(name: str, version: int) -> str:
 def committed_versions(kind: Kind, name: str, directory: Path = COMMITTED) -> list[int]:
     """The versions of ``name`` with a committed schema, oldest first."""
     prefix = f"{name}.v"
-    versions = (path.name.removeprefix(prefix).removesuffix(".json") for path in (directory / kind).glob(f"{prefix}*.json"))
+    versions = (path.name.removeprefix(prefix).removesuffix(".json") for path in (directory / kind).glob(f"{prefix}*"))
     return sorted(int(version) for version in versions if version.isdigit())
 
 

@@ -42,5 +42,6 @@ class Upcasters:
             try:
                 payload = step(payload)
             except Exception as error:  # noqa: BLE001 - whatever an unforeseen old record makes a step raise
-                raise CannotUpcast(f"upcasting {type_name} v{step_from} failed: {type(error).__name__}: {error}") from error
+                failure = f"{type(error).__name__}: {error}"
+                raise CannotUpcast(f"upcasting {type_name} v{step_from} failed: {failure}") from error
         return payload

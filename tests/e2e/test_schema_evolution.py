@@ -29,7 +29,8 @@ LAST_VERSION = 4  # created, two items added, one removed
 def place_order_today(commands: httpx.Client) -> tuple[str, str]:
     """An order through the command API, whose client names no channel: its OrderCreated is v2."""
     order_id, customer_id = unique_id("ORD-EVO"), unique_id("C-EVO")
-    created = commands.post("/orders", params={"wait": 15}, json={**CREATE, "order_id": order_id, "customer_id": customer_id})
+    body = {**CREATE, "order_id": order_id, "customer_id": customer_id}
+    created = commands.post("/orders", params={"wait": 15}, json=body)
     assert created.status_code == 201, created.text
     removed = commands.delete(f"/orders/{order_id}/items/P-EVO-2", params={"wait": 15})
     assert removed.status_code == 200 and removed.json()["version"] == LAST_VERSION, removed.text

@@ -7,7 +7,7 @@ import jsoncompat
 import pytest
 
 from schemas.compatibility import narrowing
-from schemas.json_schemas import COMMITTED, ExportedSchema, catalog, committed_versions
+from schemas.json_schemas import COMMITTED, ExportedSchema, catalog, committed_versions, schema_file
 from schemas.registry import MESSAGE_TYPES
 from schemas.upcasters import UPCASTERS
 
@@ -53,7 +53,7 @@ def older_payload_schemas() -> list[tuple[str, int, dict[str, Any]]]:
     found = []
     for exported in MESSAGES:
         for version in committed_versions(exported.kind, exported.name)[:-1]:
-            record = json.loads((COMMITTED / exported.kind / f"{exported.name}.v{version}.json").read_text())
+            record = json.loads((COMMITTED / exported.kind / schema_file(exported.name, version)).read_text())
             payload = record["$defs"][record["properties"]["payload"]["$ref"].removeprefix("#/$defs/")]
             found.append((exported.name, version, {"$schema": record["$schema"], **payload, "$defs": record["$defs"]}))
     return found

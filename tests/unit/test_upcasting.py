@@ -64,9 +64,10 @@ def parcels(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_chain_brings_a_payload_from_v1_through_v2_to_v3() -> None:
-    assert parcel_upcasters().upcast("Parcel", {"weight": 1500}, 1, 3) == {"weight": "1.5", "insured": False}
-    assert parcel_upcasters().upcast("Parcel", {"weight": "2"}, 2, 3) == {"weight": "2", "insured": False}
-    assert parcel_upcasters().upcast("Parcel", {"weight": "2", "insured": True}, 3, 3) == {"weight": "2", "insured": True}
+    upcasters = parcel_upcasters()
+    assert upcasters.upcast("Parcel", {"weight": 1500}, 1, 3) == {"weight": "1.5", "insured": False}
+    assert upcasters.upcast("Parcel", {"weight": "2"}, 2, 3) == {"weight": "2", "insured": False}
+    assert upcasters.upcast("Parcel", {"weight": "2", "insured": True}, 3, 3) == {"weight": "2", "insured": True}
 
 
 def test_a_missing_step_a_newer_version_and_a_failing_step_cannot_be_upcast() -> None:
