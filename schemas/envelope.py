@@ -71,6 +71,14 @@ def envelope_type(model: type[P]) -> type[Envelope[P]]:
     return Envelope[model]  # type: ignore[valid-type]
 
 
+def envelope_of(payload: P, **fields: Any) -> Envelope[P]:
+    """An envelope of parts validated already, so not validated again, at the payload's current schema version (given
+    here: the default would cost a signature inspection per envelope)."""
+    model = type(payload)
+    return envelope_type(model).model_construct(
+        type=model.__name__, schema_version=model.schema_version, payload=payload, **fields)  # type: ignore[attr-defined]
+
+
 def event_id(command_id: uuid.UUID, version: int) -> uuid.UUID:
     """Deterministic: deciding the same command again yields byte-identical events."""
     return uuid.uuid5(command_id, str(version))
