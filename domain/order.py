@@ -11,9 +11,9 @@ from domain.values import changed
 from schemas.envelope import Payload
 from schemas.money import quantize
 from schemas.orders import (
-    Address, AddItem, BackorderRecorded, CancelOrder, ConfirmOrder, CreateOrder, CustomerInfo, DeliverOrder, ItemAdded, ItemRemoved, LineItem,
-    OrderCancelled, OrderConfirmed, OrderCreated, OrderDelivered, OrderShipped, OrderSubmitted, PaymentRecorded,
-    MAX_LINES, RecordBackorder, RecordPayment, RemoveItem, ShipOrder, SubmitOrder,
+    API_CHANNEL, MAX_LINES, Address, AddItem, BackorderRecorded, CancelOrder, ConfirmOrder, CreateOrder, CustomerInfo,
+    DeliverOrder, ItemAdded, ItemRemoved, LineItem, OrderCancelled, OrderConfirmed, OrderCreated, OrderDelivered,
+    OrderShipped, OrderSubmitted, PaymentRecorded, RecordBackorder, RecordPayment, RemoveItem, ShipOrder, SubmitOrder,
 )
 from schemas.outcomes import Rejection
 
@@ -63,6 +63,8 @@ class Order:
     amount_paid: Decimal = Decimal("0.00")
     shipping_address: Address | None = None
     notes: str | None = None
+    # States stored before orders named their channel are of orders placed through the API.
+    channel: str = API_CHANNEL
     carrier: str | None = None
     tracking_number: str | None = None
     cancel_reason: str | None = None
@@ -104,7 +106,7 @@ def _create(state: Order | None, command: CreateOrder) -> Decision:
         return reject("customer_required", "a customer id is required")
     created = OrderCreated(
         customer_id=command.customer_id, customer=command.customer, currency=command.currency,
-        shipping_address=command.shipping_address, notes=command.notes,
+        shipping_address=command.shipping_address, notes=command.notes, channel=command.channel,
     )
     draft = evolve(None, created, order_id=command.order_id)
     events: list[Payload] = [created]
@@ -253,7 +255,7 @@ def evolve(state: Order | None, event: Payload, *, order_id: str = "") -> Order:
             raise ValueError(f"order {state.order_id} is created twice")
         return Order(
             order_id=order_id, customer_id=event.customer_id, currency=event.currency, customer=event.customer,
-            shipping_address=event.shipping_address, notes=event.notes, version=1,
+            shipping_address=event.shipping_address, notes=event.notes, channel=event.channel, version=1,
         )
     if state is None:
         raise ValueError(f"{type(event).__name__} applied to an order that does not exist")

@@ -83,6 +83,15 @@ def _deadletter_resend(settings: Settings, args: argparse.Namespace) -> None:
     print(f"resent dead letter {handle} to {landed}")
 
 
+def _schemas_export(settings: Settings, args: argparse.Namespace) -> None:
+    from ops.schema_export import export_schemas
+
+    exported = export_schemas(args.dir)
+    for path in exported.written:
+        print(f"wrote {args.dir / path}")
+    print(f"{len(exported.written)} schema(s) written, {exported.unchanged} unchanged")
+
+
 def _kibana_import(settings: Settings, args: argparse.Namespace) -> None:
     from ops import kibana
 
@@ -179,6 +188,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--orders", type=int, default=50, help="how many sample orders")
         sub.set_defaults(handler=handler)
     _add_deadletter_parser(commands)
+    _add_schemas_parser(commands)
     _add_kibana_parser(commands)
     _add_bench_parser(commands)
     return parser
@@ -197,6 +207,16 @@ def _add_deadletter_parser(commands: "argparse._SubParsersAction[argparse.Argume
     resend.add_argument("--value-file", metavar="PATH", help="the corrected record (- for standard input)")
     resend.add_argument("--force", action="store_true", help="send it even if it is not a valid record for the topic")
     resend.set_defaults(handler=_deadletter_resend)
+
+
+def _add_schemas_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    from schemas.json_schemas import COMMITTED
+
+    schemas = commands.add_parser("schemas", help="JSON Schemas of the messages and read documents")
+    actions = schemas.add_subparsers(dest="action", required=True)
+    export = actions.add_parser("export", help="write one JSON Schema per message type and read document and version")
+    export.add_argument("--dir", type=Path, default=COMMITTED, help=f"where (default {COMMITTED})")
+    export.set_defaults(handler=_schemas_export)
 
 
 def _add_kibana_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

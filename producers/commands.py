@@ -87,7 +87,8 @@ def command_envelope(payload: Payload, context: CommandContext, occurred_at: str
     aggregate_id: str = getattr(payload, route.aggregate_id_field)
     id_text = str(context.command_id)
     version = "null" if context.expected_version is None else str(context.expected_version)
-    head = (f'{{"id":"{id_text}","command_id":"{id_text}","type":"{type_name}","schema_version":1,'
+    head = (f'{{"id":"{id_text}","command_id":"{id_text}","type":"{type_name}",'
+            f'"schema_version":{type(payload).schema_version},'
             f'"aggregate_id":{json.dumps(aggregate_id)},"version":{version},'
             f'"occurred_at":"{occurred_at or utc_timestamp()}","correlation_id":"{context.correlation_id}",'
             f'"actor":{json.dumps(context.actor)},"payload":')

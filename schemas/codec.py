@@ -1,22 +1,30 @@
-"""Bytes on topics <-> envelopes with typed payloads."""
+"""Bytes on topics <-> envelopes with typed payloads, at the current schema version of their type.
+
+``decode`` is the one way every reader (deciders, projectors, rebuild, dead-letter tools) reads a record, so a record
+written at an older schema version is upcast here and nowhere else.
+"""
 
 import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json, to_json
 
 from schemas.envelope import Envelope, Payload, envelope_type
 from schemas.registry import MESSAGE_TYPES, UnknownMessageType, payload_model
+from schemas.upcasters import UPCASTERS
+from schemas.upcasting import CannotUpcast
 
 
 class UndecodableRecord(ValueError):
     """A record that is not JSON, has an unknown type or fails its schema."""
 
 
-class _MessageType(BaseModel):
-    """Just the envelope's ``type``, read first to pick the payload model the record is validated with."""
+class _Header(BaseModel):
+    """The envelope's ``type`` and ``schema_version``, read first to pick the payload model and the upcasters."""
 
     type: str
+    schema_version: int | None = None
 
 
 # Where a record names its type; our own records put it second. Only a guess: the envelope's ``type`` decides.
@@ -24,8 +32,9 @@ _TYPE_NAMED = re.compile(rb'"type"\s*:\s*"([A-Za-z]{1,64})"')
 
 
 def decode(value: bytes | None, expected: tuple[type[Payload], ...] | None = None) -> Envelope[Payload]:
-    """One validation for a well-formed record: its type is read off the bytes and checked against the envelope's
-    ``type`` after validation; anything else takes the careful path, which says what is wrong."""
+    """One validation for a well-formed record of the current version: its type is read off the bytes and checked
+    against the envelope's ``type`` after validation; anything else takes the careful path, which upcasts a record
+    of an older version and says what is wrong with a bad one."""
     if value is None:
         raise UndecodableRecord("record has no value")
     named = _TYPE_NAMED.search(value)
@@ -35,19 +44,38 @@ def decode(value: bytes | None, expected: tuple[type[Payload], ...] | None = Non
             envelope = envelope_type(model).model_validate_json(value)
         except ValidationError:
             envelope = None
-        if envelope is not None and envelope.type == model.__name__:
+        # An older record may pass the current model and still mean something else: it is upcast all the same.
+        if envelope is not None and envelope.type == model.__name__ and envelope.schema_version == model.schema_version:
             return envelope
     return _decode_carefully(value, expected)
 
 
 def _decode_carefully(value: bytes, expected: tuple[type[Payload], ...] | None) -> Envelope[Payload]:
     try:
-        model = payload_model(_MessageType.model_validate_json(value).type)
+        header = _Header.model_validate_json(value)
+        model = payload_model(header.type)
         if expected is not None and model not in expected:
             raise UnknownMessageType(f"{model.__name__} does not belong on this topic")
+        if header.schema_version not in (None, model.schema_version):
+            return _upcast(value, model, header.schema_version)
         return envelope_type(model).model_validate_json(value)
-    except (ValidationError, UnknownMessageType, UnicodeDecodeError) as error:
+    except (ValidationError, UnknownMessageType, CannotUpcast, UnicodeDecodeError) as error:
         raise UndecodableRecord(_describe(error)) from error
+
+
+def _upcast(value: bytes, model: type[Payload], version: int) -> Envelope[Payload]:
+    """The record as the current version of its type has it: the payload through the upcasters, then validated as
+    a record of that version would be."""
+    record = from_json(value)
+    payload = record.get("payload")
+    if isinstance(payload, dict):
+        payload = UPCASTERS.upcast(model.__name__, payload, version, model.schema_version)
+    current = {**record, "schema_version": model.schema_version, "payload": payload}
+    try:
+        return envelope_type(model).model_validate_json(to_json(current))
+    except ValidationError as error:
+        read_as = f"{model.__name__} v{version} read as v{model.schema_version}"
+        raise UndecodableRecord(f"{read_as}: {_describe(error)}") from error
 
 
 def decode_keyed(key: bytes | None, value: bytes | None, expected: tuple[type[Payload], ...]) -> Envelope[Payload]:

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from schemas.money import Money
-from schemas.orders import Address, CustomerInfo
+from schemas.orders import API_CHANNEL, Address, CustomerInfo
 
 
 class Document(BaseModel):
@@ -52,6 +52,8 @@ class OrderDocument(Document):
     shipping: Shipping = Shipping()
     shipping_address: Address | None = None
     notes: str | None = None
+    # Documents indexed before orders named their channel are of orders placed through the API.
+    channel: str = API_CHANNEL
     created_at: datetime
     submitted_at: datetime | None = None
     confirmed_at: datetime | None = None

@@ -59,6 +59,8 @@ ORDERS = ReadModel("orders", 1, {
         "line1": TEXT, "line2": TEXT, "city": TEXT_AND_KEYWORD, "postal_code": KEYWORD, "country": KEYWORD,
     }},
     "notes": TEXT,
+    # Added at the same version: `init` adds it to the current index (schemas.documents reads older documents).
+    "channel": KEYWORD,
     "created_at": DATE,
     "submitted_at": DATE,
     "confirmed_at": DATE,

@@ -1,6 +1,6 @@
 """Order commands and events. Commands carry ``order_id``; events name it through the envelope."""
 
-from typing import Annotated
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
@@ -13,6 +13,11 @@ MAX_LINES = 500
 OrderId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", examples=["ORD-1001"])]
 ProductId = Annotated[str, Field(min_length=1, max_length=64, examples=["P-100"])]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
+
+# Where an order was placed, as the client sending ``CreateOrder`` says. ``api``: a client that names no channel, as
+# no client could before ``OrderCreated`` v2.
+SalesChannel = Literal["web", "mobile", "store", "phone", "marketplace", "api"]
+API_CHANNEL = "api"
 
 
 class CustomerInfo(Payload):
@@ -46,6 +51,7 @@ class CreateOrder(Payload):
     items: Annotated[list[LineItem], Field(max_length=MAX_LINES)] = []
     shipping_address: Address | None = None
     notes: Annotated[str, Field(max_length=2000)] | None = None
+    channel: SalesChannel = API_CHANNEL
 
 
 class AddItem(LineItem):
@@ -102,11 +108,16 @@ class RecordBackorder(Payload):
 
 
 class OrderCreated(Payload):
+    """v2: ``channel``, where the order was placed (v1 records are read as placed through the ``api``)."""
+
+    schema_version: ClassVar[int] = 2
+
     customer_id: str
     customer: CustomerInfo | None = None
     currency: CurrencyCode
     shipping_address: Address | None = None
     notes: str | None = None
+    channel: str
 
 
 class ItemAdded(Payload):

@@ -18,7 +18,7 @@ from pydantic_core import from_json, to_json
 
 from domain.rejections import check_expected_version
 from schemas.codec import UndecodableRecord, decode_keyed, encode
-from schemas.envelope import Envelope, Payload, envelope_type, event_id
+from schemas.envelope import Envelope, Payload, envelope_of, event_id
 from schemas.outcomes import OutcomeStatus, Rejection
 from streams.records import Consumed, Record, dead_letter_record
 from streams.tables import CACHED_VALUES, Codec, LegacyEntryCodec, ParsedTable, Read
@@ -106,10 +106,10 @@ def _version(spec: AggregateSpec[S], state: S | None) -> int:
 
 def _event(command: Envelope[Payload], payload: Payload, version: int) -> Envelope[Payload]:
     """Built from what is validated already (the command's envelope and a payload model), so not validated again."""
-    return envelope_type(type(payload)).model_construct(
-        id=event_id(command.id, version), type=type(payload).__name__, aggregate_id=command.aggregate_id,
-        version=version, occurred_at=command.occurred_at, command_id=command.id,
-        correlation_id=command.correlation_id, actor=command.actor, payload=payload,
+    return envelope_of(
+        payload, id=event_id(command.id, version), aggregate_id=command.aggregate_id, version=version,
+        occurred_at=command.occurred_at, command_id=command.id, correlation_id=command.correlation_id,
+        actor=command.actor,
     )
 
 

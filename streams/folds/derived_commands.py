@@ -7,7 +7,7 @@ commands, and the target's decider answers them as repeats.
 import uuid
 
 from schemas.codec import encode
-from schemas.envelope import Envelope, Payload, envelope_type
+from schemas.envelope import Envelope, Payload, envelope_of
 from schemas.registry import COMMAND_ROUTES
 from streams.records import Record
 
@@ -22,9 +22,8 @@ def derived_command(event: Envelope[Payload], payload: Payload, actor: str) -> R
     route = COMMAND_ROUTES[type(payload).__name__]
     aggregate_id = getattr(payload, route.aggregate_id_field)
     command_id = derived_command_id(event, f"{type(payload).__name__}:{aggregate_id}")
-    envelope = envelope_type(type(payload)).model_construct(
-        id=command_id, type=type(payload).__name__, aggregate_id=aggregate_id, version=None,
-        occurred_at=event.occurred_at, command_id=command_id, correlation_id=event.correlation_id, actor=actor,
-        payload=payload,
+    envelope = envelope_of(
+        payload, id=command_id, aggregate_id=aggregate_id, version=None, occurred_at=event.occurred_at,
+        command_id=command_id, correlation_id=event.correlation_id, actor=actor,
     )
     return Record(route.topic, aggregate_id.encode(), encode(envelope))

@@ -5,7 +5,7 @@ import uuid
 from schemas import topics
 from schemas.codec import encode
 from schemas.customers import OrderSummary, OrderSummaryLine
-from schemas.envelope import Envelope, Payload, envelope_type
+from schemas.envelope import Envelope, Payload, envelope_of
 from streams.folds.order_view import OrderView, line_total
 from streams.records import Record
 
@@ -35,9 +35,9 @@ def order_summary_records(view: OrderView, event: Envelope[Payload]) -> list[Rec
     """The view's summary, caused by ``event``; the envelope names the customer, whose projection folds it."""
     summary = order_summary(view)
     customer_id = view.order.customer_id
-    envelope = envelope_type(OrderSummary).model_construct(
-        id=summary_id(summary.order_id, summary.order_version), type=OrderSummary.__name__, aggregate_id=customer_id,
-        version=None, occurred_at=view.updated_at, command_id=event.command_id, correlation_id=event.correlation_id,
-        actor=SUMMARY_ACTOR, payload=summary,
+    envelope = envelope_of(
+        summary, id=summary_id(summary.order_id, summary.order_version), aggregate_id=customer_id, version=None,
+        occurred_at=view.updated_at, command_id=event.command_id, correlation_id=event.correlation_id,
+        actor=SUMMARY_ACTOR,
     )
     return [Record(topics.CUSTOMERS_ORDER_SUMMARIES, customer_id.encode(), encode(envelope))]

@@ -31,7 +31,7 @@ def test_undecodable_records_say_why(value: bytes, reason: str) -> None:
 
 
 def test_a_message_of_another_topic_is_refused() -> None:
-    event = command(OrderCreated(customer_id="CUST-1", currency="EUR"))
+    event = command(OrderCreated(customer_id="CUST-1", currency="EUR", channel="web"))
     with pytest.raises(UndecodableRecord, match="OrderCreated does not belong on this topic"):
         decode(encode(event), ORDER_COMMANDS)
 

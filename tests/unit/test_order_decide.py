@@ -83,9 +83,13 @@ def test_create_emits_created_then_one_event_per_item(items: list[LineItem], exp
     assert event_types(decide(None, build(CreateOrder, items=items))) == expected
 
 
-def test_create_records_the_customer_and_currency() -> None:
-    created = accepted(decide(None, build(CreateOrder, customer_id="CUST-9", currency="USD")))[0]
-    assert created == OrderCreated(customer_id="CUST-9", currency="USD")
+def test_create_records_the_customer_currency_and_channel() -> None:
+    created = accepted(decide(None, build(CreateOrder, customer_id="CUST-9", currency="USD", channel="store")))[0]
+    assert created == OrderCreated(customer_id="CUST-9", currency="USD", channel="store")
+
+
+def test_an_order_whose_client_names_no_channel_was_placed_through_the_api() -> None:
+    assert accepted(decide(None, build(CreateOrder)))[0].channel == "api"
 
 
 def test_create_requires_a_customer_id() -> None:

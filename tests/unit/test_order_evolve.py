@@ -14,7 +14,8 @@ from tests.unit.builders import FIRST_LINE, ORDER_ID, build, line, order_in, run
 
 DRAFT, SUBMITTED, CONFIRMED, SHIPPED, DELIVERED, CANCELLED = tuple(OrderStatus)
 CREATED = OrderCreated(
-    customer_id="CUST-1", customer=CustomerInfo(name="Ada", email="ada@example.com"), currency="USD"
+    customer_id="CUST-1", customer=CustomerInfo(name="Ada", email="ada@example.com"), currency="USD",
+    channel="mobile",
 )
 LATER_EVENTS: list[Payload] = [
     ItemAdded(**FIRST_LINE.model_dump()),
@@ -30,7 +31,8 @@ LATER_EVENTS: list[Payload] = [
 
 def test_created_starts_an_empty_unpaid_draft_at_version_1() -> None:
     assert evolve(None, CREATED, order_id=ORDER_ID) == Order(
-        order_id=ORDER_ID, customer_id="CUST-1", currency="USD", status=DRAFT, customer=CREATED.customer, version=1
+        order_id=ORDER_ID, customer_id="CUST-1", currency="USD", status=DRAFT, customer=CREATED.customer,
+        channel="mobile", version=1,
     )
 
 

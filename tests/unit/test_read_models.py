@@ -2,7 +2,10 @@
 
 from domain.order import OrderStatus
 from ops.admin.indexes import index_version, is_outdated
+import pytest
+
 from schemas.documents import CustomerDocument, FavouriteProduct
+from schemas.json_schemas import DOCUMENTS
 from schemas.mappings import CUSTOMERS, ORDER_STATUSES, ReadModel
 
 OLD = ReadModel("customers", 1, {})
@@ -12,6 +15,11 @@ def test_every_customer_document_field_is_mapped_as_the_strict_mapping_demands()
     properties = CUSTOMERS.properties
     assert set(CustomerDocument.model_fields) == set(properties)
     assert set(FavouriteProduct.model_fields) == set(properties["favourite_products"]["properties"])
+
+
+@pytest.mark.parametrize(("read_model", "document"), DOCUMENTS, ids=[model.alias for model, _ in DOCUMENTS])
+def test_every_document_field_is_mapped(read_model: ReadModel, document: type) -> None:
+    assert set(document.model_fields) == set(read_model.properties)
 
 
 def test_every_order_status_has_a_count_in_the_customer_mapping() -> None:

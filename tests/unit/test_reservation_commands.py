@@ -46,7 +46,7 @@ def sent(records: list[Record]) -> list[tuple[str, str, str, dict[str, object]]]
     return [(record.topic, record.key.decode(), body["type"], body["payload"]) for record, body in zip(records, decoded)]
 
 
-CREATED = OrderCreated(customer_id="C-1", currency="EUR")
+CREATED = OrderCreated(customer_id="C-1", currency="EUR", channel="web")
 ADDED = ItemAdded(product_id="SKU-A", product_name="Anvil", quantity=2, unit_price=Decimal("5.00"))
 
 
