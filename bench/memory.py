@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ops.launcher.services import APP_SERVICES
+from ops.launcher.services import app_services
 from ops.settings import Settings
 
 KIB_PER_MIB = 1024
@@ -43,7 +43,7 @@ def process_memory(name: str, pid: int) -> ProcessMemory | None:
 def app_memory(settings: Settings) -> dict[str, ProcessMemory]:
     """The worker's and both APIs' memory; a process that is not running is left out."""
     found: dict[str, ProcessMemory] = {}
-    for service in APP_SERVICES:
+    for service in app_services(settings):
         pid = service.process(settings).pid()
         memory = process_memory(service.name, pid) if pid is not None else None
         if memory is not None:

@@ -22,6 +22,7 @@ class BenchOptions:
     query_requests: int = 200  # per query kind and size
     load_timeout_s: float = 900.0  # query: longest wait for one size to be indexed
     rebuild_model: str = "orders"
+    memory_orders: int = 200_000  # memory: orders through the pipeline before the worker's peak RSS is read
     settle_timeout_s: float = 600.0  # longest wait for the worker's backlog before a scenario
     results_dir: Path = RESULTS_DIR
     seed: int = 42
@@ -29,7 +30,7 @@ class BenchOptions:
 
 QUICK = {"ingest_seconds": 3.0, "batch_commands": 5000, "batch_lines_per_request": 2500, "pipeline_commands": 2000,
          "duration_s": 10.0, "orders": (2000,), "query_requests": 30, "load_timeout_s": 300.0,
-         "settle_timeout_s": 120.0}
+         "settle_timeout_s": 120.0, "memory_orders": 2000}
 
 
 def options_from(values: dict[str, Any], quick: bool) -> BenchOptions:

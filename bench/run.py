@@ -10,10 +10,10 @@ from bench.options import BenchOptions
 from bench.results import ScenarioResult, save
 from bench.settle import wait_for_worker
 from ops.launcher.errors import LauncherError
-from ops.launcher.services import APP_SERVICES
+from ops.launcher.services import app_services
 from ops.settings import Settings
 
-SCENARIOS = ("ingest", "pipeline", "freshness", "query", "rebuild")
+SCENARIOS = ("ingest", "pipeline", "freshness", "query", "rebuild", "memory")
 
 
 class Scenario(Protocol):
@@ -21,7 +21,7 @@ class Scenario(Protocol):
 
 
 def require_running(settings: Settings) -> None:
-    down = [service.name for service in APP_SERVICES if not service.healthy(settings)]
+    down = [service.name for service in app_services(settings) if not service.healthy(settings)]
     if down:
         raise LauncherError(f"not running or not healthy: {', '.join(down)}; start the system with `orderflow up`")
 

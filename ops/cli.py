@@ -237,7 +237,8 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 def _add_bench_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     bench = commands.add_parser("bench", help="measure the running system; results in bench/results/")
-    bench.add_argument("scenario", choices=["ingest", "pipeline", "freshness", "query", "rebuild", "all", "report"],
+    bench.add_argument("scenario", choices=["ingest", "pipeline", "freshness", "query", "rebuild", "memory", "all",
+                                            "report"],
                        help="a scenario, all of them, or `report`: update README's Performance table from the results")
     bench.add_argument("--quick", action="store_true", help="small sizes: each scenario in a minute or two")
     bench.add_argument("--ingest-seconds", type=float, help="ingest: how long wrk sends single commands per concurrency level")
@@ -245,6 +246,7 @@ def _add_bench_parser(commands: "argparse._SubParsersAction[argparse.ArgumentPar
     bench.add_argument("--batch-commands", type=int, help="ingest: commands sent through POST /commands/batch")
     bench.add_argument("--batch-lines-per-request", type=int, help="ingest: NDJSON lines per batch request")
     bench.add_argument("--pipeline-commands", type=int, help="pipeline: commands in, all searchable out")
+    bench.add_argument("--memory-orders", type=int, help="memory: orders through the pipeline (default 200000)")
     bench.add_argument("--rate", type=float, help="freshness: commands per second (default 500)")
     bench.add_argument("--duration-s", type=float, help="freshness: how long the steady load runs")
     bench.add_argument("--orders", type=_sizes, help="query: data set sizes, e.g. 100000,1000000")

@@ -101,6 +101,8 @@ class Settings(BaseSettings):
         description="How long the worker's producer gathers records into one request before its transaction "
                     "commits (a commit sends what lingers at once)",
     )
+    workers: int = Field(1, ge=1, le=16, description="Worker processes `orderflow up` starts, in one consumer group "
+                                                  "(each takes a share of the partitions)")
     worker_loops: tuple[Literal["deciders", "projectors"], ...] = Field(
         ("deciders", "projectors"), min_length=1,
         description="The loops this worker process runs: both, or one of them (to give each its own process)")
@@ -122,8 +124,6 @@ class Settings(BaseSettings):
         description="How long the command API waits for Kafka to store a command before it answers 503 (librdkafka's "
                     "delivery timeout)",
     )
-    es_bulk_max_docs: int = Field(1000, description="Projector bulk batch size")
-    es_bulk_max_wait_s: float = Field(0.2, description="Projector bulk batch time window")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body of a single command (413 above)")
     max_batch_bytes: int = Field(512 * 1_048_576, ge=1024, description="Largest NDJSON body of POST /commands/batch (413 above)")
     max_discarded_body_bytes: int = Field(

@@ -135,7 +135,8 @@ def build_app(settings: Settings) -> faust.App:
     loops = [getattr(factory, name)() for name in settings.worker_loops]
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 3})
     changelogs = [spec for loop in loops for spec in loop.loop.stores.specs if spec.changelog != COMMAND_OUTCOMES]
-    ensure_changelogs(admin, changelogs, settings.partitions, settings.replication_factor)
+    sources = [topic for loop in loops for topic in loop.loop.topics]
+    ensure_changelogs(admin, changelogs, sources, settings.replication_factor)
     app._extra_services.append(Engine([loop.loop for loop in loops]))  # noqa: SLF001 - Faust's started services
     healths = [loop.health for loop in loops]
     _register_web(app, healths, WorkerMetrics(healths, lambda: sum(loop.views_behind() for loop in loops)))

@@ -190,11 +190,23 @@ def projector_stores(specs: Iterable[ProjectionSpec[Any]]) -> tuple[str, ...]:
     return tuple(name for spec in specs for name in spec.table_names)
 
 
+@dataclass(frozen=True)
+class Outputs:
+    """What a batch renders besides the stores: the live projectors render everything; a rebuild of one index only
+    that index's documents."""
+
+    event_documents: bool = True
+    view_documents: bool = True
+    view_records: bool = True
+
+
 class Projectors:
     """Every projection over one batch of event records; each topic feeds one projection."""
 
-    def __init__(self, specs: Iterable[ProjectionSpec[Any]], read: Read, cache_size: int = CACHED_VALUES) -> None:
+    def __init__(self, specs: Iterable[ProjectionSpec[Any]], read: Read, cache_size: int = CACHED_VALUES,
+                 outputs: Outputs = Outputs()) -> None:
         self.specs = tuple(specs)
+        self._outputs = outputs
         self._by_topic: dict[str, ProjectionSpec[Any]] = {}
         for spec in self.specs:
             for topic in spec.topics:
@@ -251,7 +263,8 @@ class Projectors:
         if folded.changed:
             tables.views.put(partition, key, folded.view)
             changed[(spec.name, partition, key)] = _Changed(spec, partition, key, record, event)
-            out.actions.extend((action, record) for action in spec.event_documents(folded.view, event))
+            if self._outputs.event_documents:
+                out.actions.extend((action, record) for action in spec.event_documents(folded.view, event))
 
     def _fall_behind(self, spec: ProjectionSpec[Any], record: Consumed, key: str, reason: str,
                      changed: dict[tuple[str, int, str], _Changed], held: bytes | None = None) -> None:
@@ -303,13 +316,13 @@ class Projectors:
         if view is None:
             return
         behind = tables.behind.get(changed.partition, changed.key)
-        for action in changed.spec.view_documents(view):
+        for action in changed.spec.view_documents(view) if self._outputs.view_documents else ():
             if action.doc_id == changed.key:
                 document = {**action.document, "behind": behind.document() if behind else None}
                 action = IndexAction(action.index, action.doc_id, action.version, document,
                                      same_version=changed.event is None)
             out.actions.append((action, changed.origin))
-        if changed.event is not None:
+        if changed.event is not None and self._outputs.view_records:
             out.records.extend(changed.spec.view_records(view, changed.event))
 
     def committed(self) -> None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from ops.admin import indexes, topics
 from ops.launcher import elasticsearch, kafka
 from ops.launcher.processes import ManagedProcess
-from ops.launcher.services import APP_SERVICES
+from ops.launcher.services import app_services, every_app_service
 from ops.settings import Settings
 
 
@@ -31,15 +31,15 @@ def up(settings: Settings, *, apps: bool = True) -> None:
     _say("topics and indexes", "ready")
     if not apps:
         return
-    started = [service for service in APP_SERVICES if service.start(settings)]
-    for service in APP_SERVICES:
+    started = [service for service in app_services(settings) if service.start(settings)]
+    for service in app_services(settings):
         service.wait_healthy(settings)
         _say(service.name, "healthy" + ("" if service in started else " (already running)"))
 
 
 def down(settings: Settings) -> list[str]:
     """Stop the apps first, then the servers. Returns the names of what was running."""
-    ordered = [*(service.process(settings) for service in reversed(APP_SERVICES)),
+    ordered = [*(service.process(settings) for service in reversed(every_app_service())),
                elasticsearch.process(settings), kafka.process(settings)]
     return [managed.name for managed in ordered if managed.stop()]
 
@@ -48,14 +48,14 @@ def status(settings: Settings) -> list[ProcessStatus]:
     checks: list[tuple[ManagedProcess, bool]] = [
         (kafka.process(settings), kafka.healthy(settings)),
         (elasticsearch.process(settings), elasticsearch.healthy(settings)),
-        *((service.process(settings), service.healthy(settings)) for service in APP_SERVICES),
+        *((service.process(settings), service.healthy(settings)) for service in app_services(settings)),
     ]
     return [ProcessStatus(managed.name, managed.pid(), ok, str(managed.log_file)) for managed, ok in checks]
 
 
 def all_processes(settings: Settings) -> list[ManagedProcess]:
     return [kafka.process(settings), elasticsearch.process(settings),
-            *(service.process(settings) for service in APP_SERVICES)]
+            *(service.process(settings) for service in app_services(settings))]
 
 
 def _say(what: str, state: str) -> None:

@@ -6,6 +6,7 @@ more after it (the live projector wrote those to the old index until the swap).
 """
 
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,18 +98,26 @@ class Rebuild:
         self._index = index
         self._state = state
         self._sink = sink
-        self._projectors = Projectors([target.spec], state.read)
+        self._projectors = Projectors([target.spec], state.read, outputs=target.outputs)
         self._replayer = Replayer(settings.kafka_bootstrap, target.spec.topics)
         self.events = 0
         self.skipped: list[str] = []
         self.refused: list[str] = []
 
     def replay_to_end(self, progress: Progress) -> None:
+        """Folding a batch while the one before is written: one bulk request in flight beside the folding."""
         ends = self._replayer.end_offsets()
-        for batch in self._replayer.read_until(ends):
-            self._sink_batch(self._fold([consumed(message) for message in batch]))
-            self.events += len(batch)
-            progress.advance(len(batch))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-bulk") as writer:
+            writing: Future[None] | None = None
+            for batch in self._replayer.read_until(ends):
+                actions = self._fold([consumed(message) for message in batch])
+                if writing is not None:
+                    writing.result()
+                writing = writer.submit(self._sink_batch, actions)
+                self.events += len(batch)
+                progress.advance(len(batch))
+            if writing is not None:
+                writing.result()
 
     def behind(self) -> int:
         return self._replayer.behind(self._replayer.end_offsets())

@@ -6,7 +6,7 @@ from typing import Any
 
 from schemas.mappings import CUSTOMERS, INVENTORY, ORDER_EVENTS, ORDERS, ReadModel
 from streams.records import IndexAction
-from streams.projecting import ProjectionSpec
+from streams.projecting import Outputs, ProjectionSpec
 from streams.specs import CUSTOMER_VIEW, INVENTORY_VIEW, ORDER_VIEW
 
 Pair = tuple[str, int]
@@ -23,6 +23,8 @@ class RebuildTarget:
     source_fields: tuple[str, ...] = ()
     # From one action the replay wrote: its pair (what ``found`` gives for the document it indexes).
     written: Callable[[IndexAction], Pair] = lambda action: (action.doc_id, action.version)
+    # What the projectors render for it: its documents only.
+    outputs: Outputs = Outputs(event_documents=False, view_records=False)
 
 
 def one_document_per_view(key: str, version: int) -> Iterable[Pair]:
@@ -49,7 +51,8 @@ def written_event(action: IndexAction) -> Pair:
 TARGETS: dict[str, RebuildTarget] = {
     ORDERS.alias: RebuildTarget(ORDERS, ORDER_VIEW, one_document_per_view, by_document_id),
     ORDER_EVENTS.alias: RebuildTarget(ORDER_EVENTS, ORDER_VIEW, one_document_per_event, by_order_and_version,
-                                      ("order_id", "version"), written_event),
+                                      ("order_id", "version"), written_event,
+                                      Outputs(view_documents=False, view_records=False)),
     CUSTOMERS.alias: RebuildTarget(CUSTOMERS, CUSTOMER_VIEW, one_document_per_view, by_document_id),
     INVENTORY.alias: RebuildTarget(INVENTORY, INVENTORY_VIEW, one_document_per_view, by_document_id),
 }

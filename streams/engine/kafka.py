@@ -91,12 +91,14 @@ class RepeatsDropped(logging.Filter):
         return True
 
 
-def ensure_changelogs(admin: AdminClient, specs: list[StoreSpec], partitions: int, replication_factor: int) -> None:
-    """Create the compacted changelog topics that do not exist yet (``commands.outcomes`` is created by init)."""
-    existing = set(admin.list_topics(timeout=10).topics)
+def ensure_changelogs(admin: AdminClient, specs: list[StoreSpec], sources: list[str], replication_factor: int) -> None:
+    """Create the compacted changelog topics that do not exist yet (``commands.outcomes`` is created by init), with
+    as many partitions as the topics the stores are kept for: a store's partition p is its changelog's p."""
+    metadata = admin.list_topics(timeout=10).topics
+    partitions = max((len(metadata[topic].partitions) for topic in sources if topic in metadata), default=1)
     missing = [NewTopic(spec.changelog, num_partitions=partitions, replication_factor=replication_factor,
                         config=COMPACTED)
-               for spec in specs if spec.changelog not in existing]
+               for spec in specs if spec.changelog not in metadata]
     for name, future in (admin.create_topics(missing, operation_timeout=30).items() if missing else ()):
         try:
             future.result()

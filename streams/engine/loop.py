@@ -90,6 +90,10 @@ class TransactionalLoop:
         return self._handler.stores
 
     @property
+    def topics(self) -> tuple[str, ...]:
+        return self._handler.topics
+
+    @property
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
