@@ -125,12 +125,13 @@ def _rebuild(settings: Settings, args: argparse.Namespace) -> None:
 
 def _reset_views(settings: Settings, args: argparse.Namespace) -> None:
     from ops.admin.reset import reset_views
-    from ops.launcher.services import WORKER
+    from ops.launcher.services import worker_services
     from streams.specs import PROJECTIONS
 
     chosen = [spec for spec in PROJECTIONS if args.view in ("all", spec.name)]
-    if WORKER.process(settings).stop():
-        print("stopped the worker")
+    for service in worker_services(settings):
+        if service.process(settings).stop():
+            print(f"stopped {service.name}")
     reset_views(settings, chosen)
     stack.up(settings)
 

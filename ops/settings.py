@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     )
     workers: int = Field(1, ge=1, le=16, description="Worker processes `orderflow up` starts, in one consumer group "
                                                   "(each takes a share of the partitions)")
+    worker_process_per_loop: bool = Field(
+        True, description="`orderflow up` runs each worker as two processes, the deciders' and the projectors' "
+                          "(each loop gets a core of its own instead of sharing one interpreter)")
     worker_loops: tuple[Literal["deciders", "projectors"], ...] = Field(
         ("deciders", "projectors"), min_length=1,
         description="The loops this worker process runs: both, or one of them (to give each its own process)")

@@ -12,6 +12,7 @@ from bench.results import Row, ScenarioResult
 from bench.settle import wait_for_worker
 from bench.stats import rate
 from bench.targets import WORKER_RSS, TargetCheck
+from ops.launcher.services import worker_services
 from ops.progress import Progress
 from ops.settings import Settings
 
@@ -45,13 +46,16 @@ def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
     orders, commands = asyncio.run(_send(settings, options))
     backlog = wait_for_worker(settings, options.settle_timeout_s * 4)
     elapsed = time.monotonic() - started
-    worker = app_memory(settings).get("worker")
-    peak = worker.peak_rss_mib if worker is not None else None
+    memory = app_memory(settings)
+    workers = [memory[service.name] for service in worker_services(settings) if service.name in memory]
+    # The worker's processes together (the deciders' and the projectors' when each runs in its own).
+    peak = sum(process.peak_rss_mib for process in workers) if workers else None
     result = ScenarioResult("memory", {"orders": orders, "commands": commands})
     result.rows = [
         Row("orders through the pipeline", float(orders), "orders"),
         Row("commands in → worker caught up", rate(commands, elapsed), "commands/s"),
-        Row("worker peak RSS", peak or 0.0, "MiB"),
+        Row("worker peak RSS" + (f" ({len(workers)} processes together)" if len(workers) > 1 else ""),
+            peak or 0.0, "MiB"),
     ]
     result.checks = [TargetCheck(WORKER_RSS, peak if backlog == 0 else None,
                                  f"after {orders:,} orders" if backlog == 0 else f"{backlog:,} records still behind")]

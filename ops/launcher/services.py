@@ -63,19 +63,35 @@ class AppService:
             raise LauncherError(f"{self.name} did not become healthy: see {managed.log_file}")
 
 
-def worker(index: int) -> AppService:
-    """Worker process number ``index``: ``worker``, then ``worker-1``, ``worker-2`` … on the ports after the first's,
-    each with stores and transactional ids of its own, all in one consumer group."""
-    if index == 0:
-        return AppService("worker", "streams", "worker_web_port")
+def worker(index: int, loops: tuple[str, ...] | None = None) -> AppService:
+    """Worker process number ``index`` running ``loops`` (``None``: both loops, as the settings say). Its name is
+    ``worker`` or ``worker-<index>``, and ``-projectors`` for a process of the projectors alone, which listens on
+    the port after the workers' own; each worker number has stores and transactional ids of its own, and every
+    worker process is a member of the one consumer group."""
+    name = "worker" if index == 0 else f"worker-{index}"
+    projectors_alone = loops == ("projectors",)
+    if projectors_alone:
+        name += "-projectors"
+    if index == 0 and loops is None:
+        return AppService(name, "streams", "worker_web_port")
 
     def overrides(settings: Settings) -> dict[str, Any]:
-        return {"worker_index": index, "worker_web_port": settings.worker_web_port + index}
+        port = settings.worker_web_port + index + (settings.workers if projectors_alone else 0)
+        changes: dict[str, Any] = {"worker_index": index, "worker_web_port": port}
+        return {**changes, "worker_loops": loops} if loops is not None else changes
 
-    return AppService(f"worker-{index}", "streams", "worker_web_port", overrides)
+    return AppService(name, "streams", "worker_web_port", overrides)
 
 
-WORKER = worker(0)
+def worker_services(settings: Settings) -> tuple[AppService, ...]:
+    """The worker processes as configured: ``ORDERFLOW_WORKERS`` of them, each as two processes (deciders, then
+    projectors) when ``ORDERFLOW_WORKER_PROCESS_PER_LOOP``."""
+    if not settings.worker_process_per_loop:
+        return tuple(worker(index) for index in range(settings.workers))
+    return tuple(worker(index, loops) for index in range(settings.workers)
+                 for loops in (("deciders",), ("projectors",)))
+
+
 COMMAND_API = AppService("command-api", "producers", "command_api_port")
 QUERY_API = AppService("query-api", "query_api", "query_api_port")
 # Worker processes a system of more workers left running: ``down`` stops them whatever ``workers`` is now.
@@ -83,9 +99,10 @@ MOST_WORKERS = 16
 
 
 def app_services(settings: Settings) -> tuple[AppService, ...]:
-    """The processes of the system as configured (``ORDERFLOW_WORKERS`` worker processes)."""
-    return (*(worker(index) for index in range(settings.workers)), COMMAND_API, QUERY_API)
+    """The processes of the system as configured."""
+    return (*worker_services(settings), COMMAND_API, QUERY_API)
 
 
 def every_app_service() -> tuple[AppService, ...]:
-    return (*(worker(index) for index in range(MOST_WORKERS)), COMMAND_API, QUERY_API)
+    workers = [service for index in range(MOST_WORKERS) for service in (worker(index), worker(index, ("projectors",)))]
+    return (*workers, COMMAND_API, QUERY_API)

@@ -5,7 +5,7 @@ import uuid
 import httpx
 
 from ops.launcher import stack
-from ops.launcher.services import COMMAND_API, WORKER
+from ops.launcher.services import COMMAND_API, worker_services
 from ops.settings import Settings
 from tests.support import eventually, unique_id
 
@@ -41,7 +41,7 @@ def test_outcomes_survive_a_restart_of_the_api_and_the_worker(system: Settings, 
     order_id = unique_id("ORD")
     created = commands.post("/orders", params={"wait": 15}, json={"order_id": order_id, "customer_id": "C-1"}).json()
     refused = commands.post(f"/orders/{order_id}/submit", params={"wait": 15}).json()
-    for service in (COMMAND_API, WORKER):
+    for service in (COMMAND_API, *worker_services(system)):
         assert service.process(system).stop()
     stack.up(system)
     assert status_of(commands, created["command_id"])["status"] == "accepted"

@@ -21,7 +21,7 @@ from domain.stock import load_stock
 from ops.admin.lag import GroupLag
 from ops.admin.reset import changelog_topic
 from ops.launcher import stack
-from ops.launcher.services import WORKER
+from ops.launcher.services import worker_services
 from ops.rebuild.run import rebuild_now
 from ops.rebuild.targets import TARGETS
 from ops.settings import Settings
@@ -184,7 +184,7 @@ def test_the_invariant_holds_after_a_worker_restart(
     system: Settings, commands: httpx.Client, queries: httpx.Client, settled_orders: tuple[list[str], list[str]],
 ) -> None:
     order_ids, skus = settled_orders
-    assert WORKER.process(system).stop()
+    assert all([service.process(system).stop() for service in worker_services(system)])
     stack.up(system)
     order_ids.extend(place(commands, random.Random(seed), skus) for seed in range(4))
     settled(system, queries, order_ids, skus)

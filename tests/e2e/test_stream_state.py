@@ -7,7 +7,7 @@ import pytest
 
 from ops.cli import main
 from ops.launcher import stack
-from ops.launcher.services import WORKER
+from ops.launcher.services import worker_services
 from ops.settings import Settings
 from schemas.topics import DEADLETTER
 from tests.support import eventually, read_topic, unique_id
@@ -49,7 +49,7 @@ def test_a_lost_state_folder_is_restored_from_the_changelogs(
     system: Settings, commands: httpx.Client, queries: httpx.Client,
 ) -> None:
     order_id = order_with_item(commands)
-    assert WORKER.process(system).stop()
+    assert all([service.process(system).stop() for service in worker_services(system)])
     shutil.rmtree(system.data_dir / "worker")
     stack.up(system)
     answer = add_item_at(commands, order_id, 2)

@@ -12,19 +12,22 @@ import httpx
 import pytest
 
 from ops.launcher import stack
-from ops.launcher.processes import ManagedProcess, pid_alive
+from ops.launcher.processes import pid_alive
+from ops.launcher.services import worker_services
 from ops.settings import Settings
 from tests.faults.checks import assert_survives
 from tests.faults.workload import Workload
 from tests.support import eventually
 
 
-def kill_worker(settings: Settings) -> int:
-    pid = ManagedProcess("worker", settings).pid()
-    assert pid is not None, "the worker is not running"
-    os.kill(pid, signal.SIGKILL)
-    eventually(lambda: not pid_alive(pid), timeout_s=10)
-    return pid
+def kill_worker(settings: Settings) -> list[int]:
+    """Every process of the worker (the deciders' and the projectors'), with ``kill -9``."""
+    pids = [service.process(settings).pid() for service in worker_services(settings)]
+    assert None not in pids, "the worker is not running"
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)  # type: ignore[arg-type]
+    eventually(lambda: not any(pid_alive(pid) for pid in pids), timeout_s=10)  # type: ignore[arg-type]
+    return pids  # type: ignore[return-value]
 
 
 @pytest.mark.parametrize(("orders", "kills"), [(24, 1), pytest.param(64, 3, marks=pytest.mark.slow)])
@@ -34,8 +37,8 @@ def test_kill_9_of_the_worker_loses_and_doubles_nothing(
     killed: list[int] = []
 
     def kill_and_restart() -> None:
-        killed.append(kill_worker(system))
+        killed.extend(kill_worker(system))
         stack.up(system)  # restarts the worker while commands keep coming
 
     assert_survives(system, commands, queries, Workload.new("CRASH", orders), kill_and_restart, kills)
-    assert ManagedProcess("worker", system).pid() not in (None, *killed)
+    assert all(service.process(system).pid() not in (None, *killed) for service in worker_services(system))
