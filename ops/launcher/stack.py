@@ -31,8 +31,9 @@ def up(settings: Settings, *, apps: bool = True) -> None:
     _say("topics and indexes", "ready")
     if not apps:
         return
-    started = [service for service in app_services(settings) if service.start(settings)]
-    for service in app_services(settings):
+    services = app_services(settings)
+    started = [service for service in services if service.start(settings)]
+    for service in services:
         service.wait_healthy(settings)
         _say(service.name, "healthy" + ("" if service in started else " (already running)"))
 
