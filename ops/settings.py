@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     worker_cached_values: int = Field(10_000, ge=0, description="Parsed values a worker keeps per store")
     worker_block_cache_bytes: int = Field(64 * 1024 * 1024, ge=0,
                                           description="RocksDB block cache the worker's stores share")
+    worker_memtables_bytes: int = Field(64 * 1024 * 1024, ge=1024 * 1024,
+                                        description="Memory all of a worker process's stores may hold in memtables "
+                                                    "before they flush to disk")
     max_record_bytes: int = Field(1_000_000, ge=10_000, description="Largest record a producer of the project sends")
 
     # Behaviour.

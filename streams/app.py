@@ -97,7 +97,7 @@ class LoopFactory:
         self.settings = settings
         self.options = kafka_options(settings)
         self.folders = StoreFolders(settings.data_dir / "worker" / "stores" / str(settings.worker_index),
-                                    settings.worker_block_cache_bytes)
+                                    settings.worker_block_cache_bytes, settings.worker_memtables_bytes)
 
     def stores(self, names: tuple[str, ...]) -> LoopStores:
         def restore_stores(stores: list[tuple[StoreSpec, int, PartitionStore]]) -> int:
