@@ -27,10 +27,27 @@ def _batch_of(records: list[Record], writes: list[tuple[str, int, str, bytes | N
     return batch
 
 
-class DeciderHandler:
+class _Folding:
+    """A handler's pure part keeps parsed values of the batch apart until the engine says how the batch ended."""
+
+    def __init__(self, core: Deciders | Projectors) -> None:
+        self._core = core
+
+    def committed(self) -> None:
+        self._core.committed()
+
+    def discarded(self) -> None:
+        self._core.discarded()
+
+    def forget(self, partitions: set[int]) -> None:
+        self._core.forget(partitions)
+
+
+class DeciderHandler(_Folding):
     name = "deciders"
 
     def __init__(self, deciders: Deciders, stores: LoopStores, clock: Callable[[], datetime]) -> None:
+        super().__init__(deciders)
         self._deciders = deciders
         self.stores = stores
         self.topics = deciders.topics
@@ -40,17 +57,8 @@ class DeciderHandler:
         decisions = self._deciders.decide([consumed(message) for message in messages], self._clock())
         return _batch_of(decisions.records, decisions.writes, self.stores)
 
-    def committed(self) -> None:
-        self._deciders.committed()
 
-    def discarded(self) -> None:
-        self._deciders.discarded()
-
-    def forget(self, partitions: set[int]) -> None:
-        self._deciders.forget(partitions)
-
-
-class ProjectorHandler:
+class ProjectorHandler(_Folding):
     """Folds the batch, writes its documents (retrying while Elasticsearch is away), dead-letters the records whose
     documents Elasticsearch refused for good."""
 
@@ -58,6 +66,7 @@ class ProjectorHandler:
 
     def __init__(self, projectors: Projectors, stores: LoopStores, sink: ElasticsearchSink,
                  health: LoopHealth | None = None) -> None:
+        super().__init__(projectors)
         self._projectors = projectors
         self.stores = stores
         self.topics = projectors.topics
@@ -77,15 +86,6 @@ class ProjectorHandler:
                                                              for reason in reasons))
                         for origin, reasons in refused.items()]
         return _batch_of([*projected.records, *projected.dead_letters, *dead_letters], projected.writes, self.stores)
-
-    def committed(self) -> None:
-        self._projectors.committed()
-
-    def discarded(self) -> None:
-        self._projectors.discarded()
-
-    def forget(self, partitions: set[int]) -> None:
-        self._projectors.forget(partitions)
 
     def views_behind(self) -> int:
         """Views that wait for an event they could not apply (each has a mark in its projection's behind store)."""

@@ -1,0 +1,92 @@
+"""Parsed values over stored bytes: a batch's changes are kept apart until it commits and dropped if it does not;
+the stores on disk take a committed batch's writes with the changelog offset they reach."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic_core import to_json
+from rocksdict import Cache
+
+from streams.engine.stores import PartitionStore, store_options
+from streams.memory import MemoryStores
+from streams.tables import JsonCodec, LegacyEntryCodec, ParsedTable
+
+
+@dataclass(frozen=True)
+class Count:
+    value: int
+
+
+class CountingStores(MemoryStores):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def read(self, store: str, partition: int, key: str) -> bytes | None:
+        self.reads += 1
+        return super().read(store, partition, key)
+
+
+def table(stores: MemoryStores) -> ParsedTable[Count]:
+    return ParsedTable("counts", stores.read, JsonCodec(Count), cache_size=2)
+
+
+def test_a_committed_value_is_served_parsed_and_a_discarded_one_is_forgotten() -> None:
+    stores = CountingStores()
+    counts = table(stores)
+    counts.put(0, "a", Count(1))
+    stores.apply(("counts", partition, key, value) for partition, key, value in counts.changes())
+    counts.commit()
+    assert counts.get(0, "a") == Count(1) and stores.reads == 0
+    counts.put(0, "a", Count(2))
+    assert counts.get(0, "a") == Count(2)
+    counts.discard()
+    assert counts.get(0, "a") == Count(1)
+
+
+def test_only_the_most_recently_used_values_stay_parsed() -> None:
+    stores = CountingStores()
+    counts = table(stores)
+    for key in "abc":
+        counts.put(0, key, Count(1))
+    stores.apply(("counts", partition, key, value) for partition, key, value in counts.changes())
+    counts.commit()
+    assert counts.get(0, "a") == Count(1) and stores.reads == 1  # "a" was the least recently used of three
+
+
+def test_forgotten_partitions_are_read_again() -> None:
+    stores = CountingStores()
+    stores.data[("counts", 1, "a")] = b'{"value": 5}'
+    counts = table(stores)
+    assert counts.get(1, "a") == Count(5)
+    stores.data[("counts", 1, "a")] = b'{"value": 6}'  # the partition was another worker's meanwhile
+    counts.forget({1})
+    assert counts.get(1, "a") == Count(6) and stores.reads == 2
+
+
+def test_a_none_removes_the_key() -> None:
+    stores = MemoryStores()
+    counts = table(stores)
+    counts.put(0, "a", Count(1))
+    stores.apply(("counts", p, k, v) for p, k, v in counts.changes())
+    counts.commit()
+    counts.put(0, "a", None)
+    assert list(counts.changes()) == [(0, "a", None)]
+
+
+def test_an_entry_written_with_remembered_outcomes_reads_as_its_state() -> None:
+    codec: LegacyEntryCodec[Count] = LegacyEntryCodec(Count)
+    assert codec.parse(to_json({"state": {"value": 3}, "outcomes": []})) == Count(3)
+    assert codec.parse(b'{"value": 4}') == Count(4)
+
+
+def test_a_store_folder_takes_writes_with_the_checkpoint_they_reach(tmp_path: Path) -> None:
+    options = store_options(Cache(1 << 20), 1 << 20)
+    store = PartitionStore(tmp_path / "s", options)
+    assert store.checkpoint() == 0
+    store.apply([("a", b"1"), ("b", b"2")], 10)
+    store.apply([("a", None)], 12)
+    store.close()
+    again = PartitionStore(tmp_path / "s", options)
+    assert (again.get("a"), again.get("b"), again.checkpoint(), dict(again.items())) == (None, b"2", 12, {"b": b"2"})
+    again.close()
