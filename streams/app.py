@@ -22,7 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from ops.settings import Settings
 from schemas.envelope import utc_now
 from schemas.topics import COMMAND_OUTCOMES
-from streams.deciding import OUTCOMES_STORE, Deciders, decider_stores as decider_stores_of
+from streams.deciding import OUTCOMES_STORE, Deciders, outcome_mark, decider_stores as decider_stores_of
 from streams.engine.health import LoopHealth
 from streams.engine.kafka import KafkaOptions, RepeatsDropped, ensure_changelogs, restore
 from streams.engine.loop import BatchHandler, TransactionalLoop
@@ -51,7 +51,7 @@ def store_spec(settings: Settings, name: str) -> StoreSpec:
     """A store's changelog: ``commands.outcomes`` for the outcomes (keyed by the bare command id), else the topic
     named as the worker's tables have always named theirs."""
     if name == OUTCOMES_STORE:
-        return StoreSpec(name, COMMAND_OUTCOMES, json_keys=False)
+        return StoreSpec(name, COMMAND_OUTCOMES, json_keys=False, kept=outcome_mark)
     return StoreSpec(name, f"{settings.worker_id}-{name}-changelog")
 
 

@@ -124,6 +124,18 @@ class Decisions:
     dead_letters: int = 0
 
 
+DECIDED_MARK, UNDECIDABLE_MARK = b"d", b"u"
+_UNDECIDABLE_CODE = b'"code":"%b"' % UNDECIDABLE.encode()
+
+
+def outcome_mark(outcome: bytes) -> bytes:
+    """What the deciders keep of an outcome to recognise its command again: whether it was undecidable. An outcome
+    is kept whole on ``commands.outcomes``; the worker's own folder needs one byte of it."""
+    if outcome in (DECIDED_MARK, UNDECIDABLE_MARK):
+        return outcome
+    return UNDECIDABLE_MARK if _UNDECIDABLE_CODE in outcome else DECIDED_MARK
+
+
 def decider_stores(specs: Iterable[AggregateSpec[Any]]) -> tuple[str, ...]:
     """The stores the deciders of ``specs`` keep: each aggregate's states, and the outcomes."""
     return (*(spec.table_name for spec in specs), OUTCOMES_STORE)
@@ -186,7 +198,7 @@ class Deciders:
     def _decided_before(self, partition: int, command_id: str) -> bool:
         stored = self._read(OUTCOMES_STORE, partition, command_id)
         # A command dead-lettered before may come back corrected (``orderflow deadletter resend``): decide it then.
-        return stored is not None and from_json(stored).get("code") != UNDECIDABLE
+        return stored is not None and outcome_mark(stored) != UNDECIDABLE_MARK
 
     def _undecidable(self, record: Consumed, reason: str, now: datetime, out: Decisions) -> None:
         """A dead letter, and a rejected outcome when the record names its command, so nobody waits for it."""

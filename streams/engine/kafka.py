@@ -46,6 +46,9 @@ class KafkaOptions:
             # fold two co-partitioned topics (customer events and order summaries) see all of one customer.
             "partition.assignment.strategy": "range",
             "session.timeout.ms": int(self.session_timeout_s * 1000),
+            # A fetch waits at the broker for committed records up to this long: records become visible to a
+            # read_committed reader when their transaction commits, which a waiting fetch may not notice at once.
+            "fetch.wait.max.ms": 20,
             "max.poll.interval.ms": 120_000,
             "fetch.max.bytes": max(52_428_800, self.max_record_bytes),
             "max.partition.fetch.bytes": max(1_048_576, self.max_record_bytes),
@@ -158,7 +161,7 @@ def _read_to_ends(consumer: Consumer, behind: dict[tuple[StoreSpec, int], tuple[
             if error is not None:
                 raise RuntimeError(f"restoring from {message.topic()}/{message.partition()}: {error}")
             spec = by_place[place][0]
-            writes.setdefault(place, []).append((spec.key_of_changelog(message.key()), message.value()))
+            writes.setdefault(place, []).append((spec.key_of_changelog(message.key()), spec.local(message.value())))
             reached[place] = message.offset() + 1
         for place, entries in writes.items():
             by_place[place][1].apply(entries, reached[place])

@@ -70,4 +70,4 @@ class LoopStores:
         """A committed batch's writes, each partition store with the changelog offset its records reached."""
         for (spec, partition), entries in writes.items():
             checkpoint = checkpoints[(spec.changelog, partition)]
-            self.store(spec, partition).apply(entries.items(), checkpoint)
+            self.store(spec, partition).apply(((key, spec.local(value)) for key, value in entries.items()), checkpoint)

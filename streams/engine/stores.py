@@ -21,11 +21,17 @@ CHECKPOINT_KEY = b"\x00checkpoint"
 @dataclass(frozen=True)
 class StoreSpec:
     """A named store and its changelog. ``json_keys``: changelog keys are JSON strings (as the tables this worker
-    inherited wrote them); otherwise the key's UTF-8 bytes (``commands.outcomes`` is keyed by the bare command id)."""
+    inherited wrote them); otherwise the key's UTF-8 bytes (``commands.outcomes`` is keyed by the bare command id).
+    ``kept``: what the local folder keeps of a value (``None``: all of it) when its readers need less than the
+    changelog carries."""
 
     name: str
     changelog: str
     json_keys: bool = True
+    kept: Callable[[bytes], bytes] | None = None
+
+    def local(self, value: bytes | None) -> bytes | None:
+        return self.kept(value) if self.kept is not None and value is not None else value
 
     def changelog_key(self, key: str) -> bytes:
         return to_json(key) if self.json_keys else key.encode()

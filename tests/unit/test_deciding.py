@@ -3,6 +3,7 @@ the commands accepted events call for, on in-memory stores."""
 
 import dataclasses
 import json
+from uuid import uuid4
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,7 +15,9 @@ from schemas.envelope import Envelope, Payload
 from schemas.inventory import ReleaseStock
 from schemas.orders import ORDER_EVENTS, AddItem, CreateOrder, SubmitOrder
 from schemas.outcomes import CommandOutcome, OutcomeStatus
-from streams.deciding import OUTCOMES_STORE, Deciders, Decisions, decide_command
+from ops.settings import Settings
+from streams.app import store_spec
+from streams.deciding import DECIDED_MARK, OUTCOMES_STORE, UNDECIDABLE_MARK, Deciders, Decisions, decide_command
 from streams.memory import MemoryStores
 from streams.records import Consumed
 from streams.specs import AGGREGATES, INVENTORY_AGGREGATE, ORDER_AGGREGATE
@@ -219,3 +222,13 @@ def test_a_discarded_batch_leaves_no_trace() -> None:
     again = command(make(CreateOrder))
     run.batch(again)
     assert run.outcome(again.id).status is OutcomeStatus.ACCEPTED
+
+
+def test_the_outcomes_folder_keeps_a_mark_of_each_outcome_and_still_tells_an_undecidable_one() -> None:
+    spec = store_spec(Settings(), OUTCOMES_STORE)
+    run, create = Run(), command(make(CreateOrder))
+    run.batch(create)
+    run.batch(b'{"id": "%b", "type": "CreateOrder"}' % str(uuid4()).encode(), key=b"ORD-9")
+    kept = {key: spec.local(value) for (store, _, key), value in run.stores.data.items() if store == OUTCOMES_STORE}
+    assert sorted(kept.values()) == [DECIDED_MARK, UNDECIDABLE_MARK]
+    assert spec.changelog == topics.COMMAND_OUTCOMES and spec.local(kept[str(create.id)]) == DECIDED_MARK
