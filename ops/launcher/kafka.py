@@ -70,10 +70,19 @@ def _write_config(settings: Settings) -> tuple[Path, Path]:
     return server, log4j
 
 
+def new_cluster_id() -> str:
+    """A random cluster id as Kafka writes them (URL-safe base64 of a UUID), never starting with "-": the storage
+    tool would read such an id as an option (Kafka's own ``Uuid.randomUuid`` draws again in that case too)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 def _format_storage(java: str, classpath: str, server: Path, settings: Settings) -> None:
     if (_home(settings) / "data" / "meta.properties").exists():
         return
-    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    cluster_id = new_cluster_id()
     result = subprocess.run(
         [java, "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(server)],
         capture_output=True, text=True,

@@ -1,0 +1,52 @@
+"""What the worker's loops consumed, produced and stored during a run, read from each worker process's /metrics."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from bench.results import Row
+from ops.launcher.services import worker_services
+from ops.settings import Settings
+
+# The worker's counters (streams/metrics.py), by what a row calls them.
+COUNTERS = {
+    "orderflow_worker_records_consumed": "records consumed",
+    "orderflow_worker_records_produced": "records produced",
+    "orderflow_worker_store_writes": "store writes",
+}
+
+
+@dataclass(frozen=True)
+class LoopCounts:
+    """Counter values by (loop, counter name), summed over the worker processes."""
+
+    values: Counter[tuple[str, str]]
+
+    def since(self, earlier: "LoopCounts") -> "LoopCounts":
+        return LoopCounts(Counter({key: value - earlier.values[key] for key, value in self.values.items()}))
+
+    def rows_per_command(self, commands: int) -> list[Row]:
+        """Per command sent: each loop's records in, records out and store writes (each store write is also a
+        record on the store's changelog)."""
+        rows = []
+        for loop in sorted({loop for loop, _ in self.values}):
+            for counter, label in COUNTERS.items():
+                rows.append(Row(f"{loop}: {label} per command", self.values[(loop, counter)] / commands,
+                                "per command"))
+        return rows
+
+
+def loop_counts(settings: Settings) -> LoopCounts:
+    values: Counter[tuple[str, str]] = Counter()
+    with httpx.Client(timeout=10) as client:
+        for service in worker_services(settings):
+            text = client.get(f"http://127.0.0.1:{service.port(settings)}/metrics").text
+            for family in text_string_to_metric_families(text):
+                if family.name not in COUNTERS:
+                    continue
+                for sample in family.samples:
+                    if sample.name.endswith("_total"):
+                        values[(sample.labels["loop"], family.name)] += int(sample.value)
+    return LoopCounts(values)
