@@ -157,4 +157,5 @@ def _register_web(app: faust.App, healths: list[LoopHealth], metrics: "WorkerMet
         async def get(self, request: Request) -> Response:
             registry = CollectorRegistry()
             registry.register(metrics)
-            return self.bytes(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+            # aiohttp takes a charset only apart from content_type, so the exposition format's full type goes as a header.
+            return self.bytes(generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
