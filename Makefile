@@ -41,7 +41,7 @@ sample: install
 
 test: install tools
 	$(BIN)/orderflow up
-	$(BIN)/pytest -m "not slow" tests
+	$(BIN)/pytest -m "not slow" --durations=30 tests
 
 test-unit: install
 	$(BIN)/pytest tests/unit

@@ -349,6 +349,6 @@ def _tables(spec: ProjectionSpec[Any], read: Read, cache_size: int) -> _Tables[A
     parts = ParsedTable(spec.parts_table_name, read, JsonCodec(spec.parts.part_type), cache_size) if spec.parts else None
     return _Tables(
         views=ParsedTable(spec.table_name, read, JsonCodec(spec.view_type), cache_size),
-        behind=ParsedTable(spec.behind_table_name, read, JsonCodec(Behind), 1000),
+        behind=ParsedTable(spec.behind_table_name, read, JsonCodec(Behind), cache_size),
         parts=parts,
     )

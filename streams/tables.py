@@ -26,6 +26,13 @@ Writes = dict[str, bytes | None]
 CACHED_VALUES = 20_000
 
 
+class _Absent:
+    """What the cache holds for a key the store does not have."""
+
+
+ABSENT = _Absent()
+
+
 class Codec(Protocol[T]):
     def load(self, key: str, read: ReadKey) -> T | None: ...
 
@@ -68,7 +75,9 @@ class ParsedTable(Generic[T]):
         self._read = read
         self._codec = codec
         self._cache_size = cache_size
-        self._committed: OrderedDict[tuple[int, str], T] = OrderedDict()
+        # Keys known to be absent are remembered too: most lookups of some stores (a view's "behind" marks, a new
+        # aggregate) find nothing, and asking RocksDB each time cost a tenth of the projectors' CPU.
+        self._committed: OrderedDict[tuple[int, str], T | _Absent] = OrderedDict()
         self._batch: dict[tuple[int, str], T | None] = {}
         self._settled: dict[tuple[int, str], T | None] = {}
 
@@ -78,10 +87,10 @@ class ParsedTable(Generic[T]):
             return self._batch[place]
         if place in self._committed:
             self._committed.move_to_end(place)
-            return self._committed[place]
+            known = self._committed[place]
+            return None if known is ABSENT else known
         value = self._codec.load(key, lambda name: self._read(self.store, partition, name))
-        if value is not None:
-            self._remember(place, value)
+        self._remember(place, ABSENT if value is None else value)
         return value
 
     def put(self, partition: int, key: str, value: T | None) -> None:
@@ -102,13 +111,10 @@ class ParsedTable(Generic[T]):
 
     def commit(self) -> None:
         for place, value in self._settled.items():
-            if value is None:
-                self._committed.pop(place, None)
-            else:
-                self._remember(place, value)
+            self._remember(place, ABSENT if value is None else value)
         self.discard()
 
-    def _remember(self, place: tuple[int, str], value: T) -> None:
+    def _remember(self, place: tuple[int, str], value: "T | _Absent") -> None:
         self._committed[place] = value
         self._committed.move_to_end(place)
         if len(self._committed) > self._cache_size:

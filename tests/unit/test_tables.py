@@ -90,3 +90,29 @@ def test_a_store_folder_takes_writes_with_the_checkpoint_they_reach(tmp_path: Pa
     again = PartitionStore(tmp_path / "s", options)
     assert (again.get("a"), again.get("b"), again.checkpoint(), dict(again.items())) == (None, b"2", 12, {"b": b"2"})
     again.close()
+
+
+def test_a_key_found_absent_is_not_read_again_until_a_batch_writes_it() -> None:
+    stores = CountingStores()
+    counts = table(stores)
+    assert counts.get(0, "a") is None and counts.get(0, "a") is None
+    assert stores.reads == 1
+    counts.put(0, "a", Count(3))
+    stores.apply(("counts", partition, key, value) for partition, key, value in counts.changes())
+    counts.commit()
+    assert counts.get(0, "a") == Count(3) and stores.reads == 1
+
+
+def test_a_removed_key_is_known_absent_and_a_discarded_removal_is_not() -> None:
+    stores = CountingStores()
+    stores.data[("counts", 0, "a")] = b'{"value": 5}'
+    counts = table(stores)
+    assert counts.get(0, "a") == Count(5)
+    counts.put(0, "a", None)
+    list(counts.changes())
+    counts.discard()
+    assert counts.get(0, "a") == Count(5)
+    counts.put(0, "a", None)
+    stores.apply(("counts", partition, key, value) for partition, key, value in counts.changes())
+    counts.commit()
+    assert counts.get(0, "a") is None and stores.reads == 1
