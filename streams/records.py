@@ -1,16 +1,16 @@
 """Records as the worker's pure code sees them: what it consumed and what it asks to produce."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from schemas.codec import encode
 from schemas.topics import DEADLETTER
 from streams.deadletters import dead_letter
 
 
-@dataclass(frozen=True)
-class Consumed:
-    """A consumed record and where it was."""
+class Consumed(NamedTuple):
+    """A consumed record and where it was (a named tuple: one is built per record, at a third of a frozen
+    dataclass's cost)."""
 
     topic: str
     partition: int
