@@ -76,11 +76,21 @@ def _is_zombie(pid: int) -> bool:
 
 
 def group_alive(pgid: int) -> bool:
+    _reap(pgid)
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
         return False
     return True
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status of a process this one started and that has ended (a long-lived caller such as the
+    test session starts services in-process): unreaped, it stays a zombie, and a zombie keeps its group alive."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:  # not our child (started by another `orderflow up`), or reaped already
+        pass
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:
