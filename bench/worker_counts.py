@@ -10,7 +10,7 @@ from bench.results import Row
 from ops.launcher.services import worker_services
 from ops.settings import Settings
 
-# The worker's counters (streams/metrics.py), by what a row calls them.
+# The worker's counters (streams/metrics.py) that the pipeline reports per command, by what a row calls them.
 COUNTERS = {
     "orderflow_worker_records_consumed": "records consumed",
     "orderflow_worker_records_produced": "records produced",
@@ -20,7 +20,7 @@ COUNTERS = {
 
 @dataclass(frozen=True)
 class LoopCounts:
-    """Counter values by (loop, counter name), summed over the worker processes."""
+    """Every per-loop metric of the worker, by (metric family, loop), summed over the worker processes."""
 
     values: Counter[tuple[str, str]]
 
@@ -30,23 +30,19 @@ class LoopCounts:
     def rows_per_command(self, commands: int) -> list[Row]:
         """Per command sent: each loop's records in, records out and store writes (each store write is also a
         record on the store's changelog)."""
-        rows = []
-        for loop in sorted({loop for loop, _ in self.values}):
-            for counter, label in COUNTERS.items():
-                rows.append(Row(f"{loop}: {label} per command", self.values[(loop, counter)] / commands,
-                                "per command"))
-        return rows
+        loops = sorted({loop for _, loop in self.values})
+        return [Row(f"{loop}: {label} per command", self.values[(counter, loop)] / commands, "per command")
+                for loop in loops for counter, label in COUNTERS.items()]
 
 
 def loop_counts(settings: Settings) -> LoopCounts:
     values: Counter[tuple[str, str]] = Counter()
     with httpx.Client(timeout=10) as client:
         for service in worker_services(settings):
-            text = client.get(f"http://127.0.0.1:{service.port(settings)}/metrics").text
-            for family in text_string_to_metric_families(text):
-                if family.name not in COUNTERS:
-                    continue
+            answer = client.get(f"http://127.0.0.1:{service.port(settings)}/metrics")
+            answer.raise_for_status()
+            for family in text_string_to_metric_families(answer.text):
                 for sample in family.samples:
-                    if sample.name.endswith("_total"):
-                        values[(sample.labels["loop"], family.name)] += int(sample.value)
+                    if "loop" in sample.labels and not sample.name.endswith("_created"):
+                        values[(family.name, sample.labels["loop"])] += sample.value
     return LoopCounts(values)

@@ -114,7 +114,7 @@ class ParsedTable(Generic[T]):
             self._remember(place, ABSENT if value is None else value)
         self.discard()
 
-    def _remember(self, place: tuple[int, str], value: "T | _Absent") -> None:
+    def _remember(self, place: tuple[int, str], value: T | _Absent) -> None:
         self._committed[place] = value
         self._committed.move_to_end(place)
         if len(self._committed) > self._cache_size:

@@ -25,4 +25,4 @@ def test_cluster_ids_are_22_url_safe_characters() -> None:
         cluster_id = kafka.new_cluster_id()
         assert len(cluster_id) == 22
         assert not cluster_id.startswith("-")
-        assert uuid.UUID(bytes=base64.urlsafe_b64decode(cluster_id + "=="))
+        assert len(base64.urlsafe_b64decode(cluster_id + "==")) == 16  # a UUID's bytes
