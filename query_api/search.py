@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from query_api.cursors import cursor_shape, decode_cursor
+from query_api.highlighting import MAX_FRAGMENTS
 from schemas.mappings import ORDERS
 
 FUZZY_FIELDS = ["customer.name^3", "customer.email^2", "notes", "shipping_address.line1", "shipping_address.city", "cancel_reason"]
@@ -16,6 +17,7 @@ SORTS: dict[str, list[dict[str, Any]]] = {
     "total_asc": [{"total_amount": "asc"}, {"order_id": "asc"}],
     "relevance": [{"_score": "desc"}, {"order_id": "asc"}],
 }
+HIGHLIGHTED_FIELDS = [field.split("^")[0] for field in FUZZY_FIELDS]
 CURSOR_SHAPES = {name: cursor_shape(sort, ORDERS) for name, sort in SORTS.items()}
 TOTAL_RANGES = [{"key": "under_50", "to": 50}, {"key": "50_to_200", "from": 50, "to": 200},
                 {"key": "200_to_1000", "from": 200, "to": 1000}, {"key": "1000_and_over", "from": 1000}]
@@ -35,13 +37,16 @@ class OrderQuery:
     cursor: str | None = None
 
 
-def text_query(text: str) -> dict[str, Any]:
-    """Typo-tolerant match over the order's text fields and its items' product names."""
+def text_query(text: str, highlighted: bool = False) -> dict[str, Any]:
+    """Typo-tolerant match over the order's text fields and its items' product names; ``highlighted`` asks
+    Elasticsearch to highlight the matching items' names."""
+    items: dict[str, Any] = {"path": "items", "query": {"match": {"items.product_name": {
+        "query": text, "fuzziness": "AUTO", "operator": "and"}}}}
+    if highlighted:
+        items["inner_hits"] = {"size": MAX_FRAGMENTS, "_source": False, "highlight": {"fields": {"items.product_name": {}}}}
     return {"bool": {"minimum_should_match": 1, "should": [
         {"multi_match": {"query": text, "fields": FUZZY_FIELDS, "fuzziness": "AUTO", "operator": "and"}},
-        {"nested": {"path": "items", "query": {"match": {"items.product_name": {
-            "query": text, "fuzziness": "AUTO", "operator": "and"}}},
-            "inner_hits": {"size": 5, "_source": False, "highlight": {"fields": {"items.product_name": {}}}}}},
+        {"nested": items},
     ]}}
 
 
@@ -73,11 +78,21 @@ def search_body(query: OrderQuery) -> dict[str, Any]:
             "status": {"terms": {"field": "status", "size": 10}},
             "total_ranges": {"range": {"field": "total_amount", "keyed": True, "ranges": TOTAL_RANGES}},
         },
-        "highlight": {"fields": {field.split("^")[0]: {} for field in FUZZY_FIELDS}},
     }
     if query.cursor:
         body["search_after"] = decode_cursor(query.cursor, CURSOR_SHAPES[sort_name])
     return body
+
+
+def fragments_body(text: str, order_ids: list[str]) -> dict[str, Any]:
+    """Elasticsearch's own highlights of these orders, for values too long to be marked whole
+    (``query_api.highlighting``): it splits them into sentence fragments."""
+    return {
+        "query": {"bool": {"must": [text_query(text, highlighted=True)], "filter": [{"ids": {"values": order_ids}}]}},
+        "size": len(order_ids),
+        "_source": False,
+        "highlight": {"fields": {field: {} for field in HIGHLIGHTED_FIELDS}},
+    }
 
 
 def facets(aggregations: dict[str, Any]) -> dict[str, dict[str, int]]:

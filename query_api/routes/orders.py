@@ -2,6 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
+from elasticsearch import AsyncElasticsearch
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
@@ -13,7 +14,8 @@ from query_api.dependencies import (
 )
 from query_api.documents import document_source
 from query_api.freshness import read_at_least
-from query_api.search import SORTS, OrderQuery, facets, highlights, search_body
+from query_api.highlighting import drawn_highlights
+from query_api.search import HIGHLIGHTED_FIELDS, SORTS, OrderQuery, facets, fragments_body, highlights, search_body
 from query_api.timeline import MAX_TIMELINE_PAGE, Timeline, timeline, timeline_body
 from schemas.documents import OrderDocument
 from schemas.mappings import ORDER_EVENTS, ORDERS
@@ -61,6 +63,17 @@ async def get_timeline(
     return found_or_404(read, response, f"order {order_id}").model_copy(update={"stale": read.stale})
 
 
+async def hit_highlights(es: AsyncElasticsearch, index: str, text: str,
+                         hits: list[dict[str, Any]]) -> dict[str, dict[str, list[str]]]:
+    """Highlights by document id: drawn here, or by Elasticsearch for the hits whose matching text it must cut."""
+    drawn = {hit["_id"]: drawn_highlights(hit["_source"], text, HIGHLIGHTED_FIELDS) for hit in hits}
+    cut = [order_id for order_id, marks in drawn.items() if marks is None]
+    if cut:
+        result = await es.search(index=index, **fragments_body(text, cut))
+        drawn |= {hit["_id"]: highlights(hit) for hit in result["hits"]["hits"]}
+    return {order_id: marks or {} for order_id, marks in drawn.items()}
+
+
 @router.get("", response_model=OrderPage)
 async def search_orders(
     es: Search,
@@ -79,11 +92,11 @@ async def search_orders(
     query = OrderQuery(q=q.strip() if q and q.strip() else None, status=[each.value for each in status] if status else None,
                        customer_id=customer_id, min_total=min_total, max_total=max_total, created_from=window.start,
                        created_to=window.end, sort=sort, size=size, cursor=cursor)
-    body = search_body(query)
-    result = await es.search(index=ORDERS.alias, **body)
+    result = await es.search(index=ORDERS.alias, **search_body(query))
     hits = result["hits"]["hits"]
+    marks = await hit_highlights(es, ORDERS.alias, query.q, hits) if query.q else {}
     return OrderPage(
-        data=[OrderHit(**hit["_source"], highlights=highlights(hit)) for hit in hits],
+        data=[OrderHit(**hit["_source"], highlights=marks.get(hit["_id"], {})) for hit in hits],
         total=result["hits"]["total"]["value"],
         facets=facets(result["aggregations"]),
         next_cursor=next_cursor(hits, size),
