@@ -3,7 +3,6 @@
 import json
 import os
 from pathlib import Path
-
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
