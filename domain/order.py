@@ -12,13 +12,34 @@ from domain.values import changed
 from schemas.envelope import Payload
 from schemas.money import quantize
 from schemas.orders import (
-    API_CHANNEL, MAX_LINES, Address, AddItem, BackorderRecorded, CancelOrder, ConfirmOrder, CreateOrder, CustomerInfo,
-    DeliverOrder, ItemAdded, ItemRemoved, LineItem, OrderCancelled, OrderConfirmed, OrderCreated, OrderDelivered,
-    OrderShipped, OrderStatus, OrderSubmitted, PaymentRecorded, RecordBackorder, RecordPayment, RemoveItem, ShipOrder,
+    API_CHANNEL,
+    MAX_LINES,
+    AddItem,
+    Address,
+    BackorderRecorded,
+    CancelOrder,
+    ConfirmOrder,
+    CreateOrder,
+    CustomerInfo,
+    DeliverOrder,
+    ItemAdded,
+    ItemRemoved,
+    LineItem,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderCreated,
+    OrderDelivered,
+    OrderShipped,
+    OrderStatus,
+    OrderSubmitted,
+    PaymentRecorded,
+    RecordBackorder,
+    RecordPayment,
+    RemoveItem,
+    ShipOrder,
     SubmitOrder,
 )
 from schemas.outcomes import Rejection
-
 
 # The bounds of ``LineItem.quantity`` and ``Money``: an event past them could not be folded or submitted.
 MAX_LINE_QUANTITY = 1_000_000

@@ -8,7 +8,8 @@ from typing import Any
 from query_api.cursors import cursor_shape, decode_cursor
 from schemas.mappings import ORDERS
 
-FUZZY_FIELDS = ["customer.name^3", "customer.email^2", "notes", "shipping_address.line1", "shipping_address.city", "cancel_reason"]
+FUZZY_FIELDS = ["customer.name^3", "customer.email^2", "notes", "shipping_address.line1", "shipping_address.city",
+                "cancel_reason"]
 SORTS: dict[str, list[dict[str, Any]]] = {
     "newest": [{"created_at": "desc"}, {"order_id": "asc"}],
     "oldest": [{"created_at": "asc"}, {"order_id": "asc"}],

@@ -158,7 +158,8 @@ def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
         f"order's next command is sent once its previous one was accepted. At most {MAX_IN_FLIGHT} requests in "
         "flight: when the API answers slower than that allows, the load falls behind its schedule and the rate "
         "achieved is reported.",
-        "Latency: from the batch's answer (the command stored by Kafka) to the first search on the `orders` alias (refresh included) that returns the order "
+        "Latency: from the batch's answer (the command stored by Kafka) to the first search on the `orders` alias "
+        "(refresh included) that returns the order "
         f"at the version the command leads to; searches every {POLL_INTERVAL_S} s, so figures are up to that coarse.",
     ]
     if achieved < 0.95 * options.rate:

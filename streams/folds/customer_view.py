@@ -39,8 +39,8 @@ from schemas.documents import CustomerDocument, FavouriteProduct
 from schemas.envelope import Envelope, Payload
 from schemas.mappings import CUSTOMERS, ORDER_STATUSES
 from schemas.money import Money, quantize
-from streams.records import IndexAction
 from streams.projecting import in_sequence
+from streams.records import IndexAction
 
 FAVOURITES = 5
 TRACKED_PRODUCTS = 200

@@ -63,7 +63,8 @@ def place(commands: httpx.Client, rng: random.Random, skus: list[str]) -> str:
     created = commands.post("/orders", params=WAIT, json={"order_id": order_id, "customer_id": "C-INV", "items": items})
     assert created.status_code == 201, created.text
     steps = [("submit", None)] + rng.choice([[], [], [("cancel", {"reason": "no longer needed"})],
-                                             [("confirm", None)], [("confirm", None), ("ship", {"carrier": "DHL", "tracking_number": "T-1"})],
+                                             [("confirm", None)],
+                                             [("confirm", None), ("ship", {"carrier": "DHL", "tracking_number": "T-1"})],
                                              [("confirm", None), ("cancel", {"reason": "changed plans"})]])
     for path, body in steps:
         answer = commands.post(f"/orders/{order_id}/{path}", params=WAIT, json=body)
