@@ -18,7 +18,7 @@ Text = Annotated[str, Field(min_length=1, max_length=500)]
 # Where an order was placed, as the client sending ``CreateOrder`` says. ``api``: a client that names no channel, as
 # no client could before ``OrderCreated`` v2.
 SalesChannel = Literal["web", "mobile", "store", "phone", "marketplace", "api"]
-API_CHANNEL = "api"
+API_CHANNEL: SalesChannel = "api"
 
 
 class OrderStatus(StrEnum):
