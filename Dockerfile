@@ -4,7 +4,7 @@
 #   python -m query_api    query API     (ORDERFLOW_QUERY_API_PORT,   default 8001, /health)
 #   python -m streams      Faust worker  (ORDERFLOW_WORKER_WEB_PORT,  default 6066, /health)
 #   orderflow init         create the missing topics and indexes, then exit
-# Configuration comes only from ORDERFLOW_* environment variables (ops/settings.py).
+# Configuration comes only from ORDERFLOW_* environment variables (common/settings.py).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -18,6 +18,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 COPY pyproject.toml /tmp/src/
 COPY schemas /tmp/src/schemas
 COPY domain /tmp/src/domain
+COPY common /tmp/src/common
 COPY producers /tmp/src/producers
 COPY streams /tmp/src/streams
 COPY query_api /tmp/src/query_api

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install tools run up down status logs sample test test-unit test-integration test-e2e test-faults test-slow clean bench
+.PHONY: install tools run up down status logs sample lint test test-unit test-integration test-e2e test-faults test-slow clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ status logs: install
 
 sample: install
 	$(BIN)/orderflow sample
+
+# Lint gate: ruff over the whole tree, mypy (strict) over schemas/ and domain/; rules in pyproject.toml.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test: install tools
 	$(BIN)/orderflow up

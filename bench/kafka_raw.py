@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import NewTopic
 
+from common.kafka import producer_config
+from common.settings import Settings
 from ops.admin.topics import admin_client
-from ops.settings import Settings
-from producers.publisher import producer_config
 
 KeyValue = tuple[bytes | None, bytes]
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from bench import catalog
 from domain import order as order_domain
+from schemas.envelope import Payload
 from schemas.money import quantize
 from schemas.outcomes import Rejection
-from schemas.envelope import Payload
 from schemas.registry import payload_model
 
 CUSTOMERS = 20_000

@@ -4,14 +4,14 @@ import importlib
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from bench.markdown import render_result, table, MEASUREMENT_HEADERS, measurement_cells
+from bench.markdown import MEASUREMENT_HEADERS, measurement_cells, render_result, table
 from bench.memory import app_memory
 from bench.options import BenchOptions
 from bench.results import ScenarioResult, save
 from bench.settle import wait_for_worker
+from common.settings import Settings
 from ops.launcher.errors import LauncherError
 from ops.launcher.services import app_services
-from ops.settings import Settings
 
 SCENARIOS = ("ingest", "pipeline", "freshness", "query", "rebuild", "memory")
 

@@ -2,8 +2,8 @@
 
 import time
 
-from ops.admin.lag import GroupLag, LagUnavailable
-from ops.settings import Settings
+from common.lag import GroupLag, LagUnavailable
+from common.settings import Settings
 from schemas.topics import ORDERS_COMMANDS, ORDERS_EVENTS
 
 # The scenarios send order commands only; their figures depend on these two topics.

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from functools import singledispatch
 
-from domain.rejections import Decision, route_command, reject
+from domain.rejections import Decision, reject, route_command
 from domain.values import changed
 from schemas.customers import CustomerRegistered, CustomerUpdated, RegisterCustomer, UpdateCustomer
 from schemas.envelope import Payload

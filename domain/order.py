@@ -7,29 +7,43 @@ from enum import StrEnum
 from functools import singledispatch
 
 from domain.rejections import Decision, reject, route_command
+from domain.statuses import HOLDING_STOCK, PAYABLE, SHIPPED_OR_LATER
 from domain.values import changed
 from schemas.envelope import Payload
 from schemas.money import quantize
 from schemas.orders import (
-    API_CHANNEL, MAX_LINES, Address, AddItem, BackorderRecorded, CancelOrder, ConfirmOrder, CreateOrder, CustomerInfo,
-    DeliverOrder, ItemAdded, ItemRemoved, LineItem, OrderCancelled, OrderConfirmed, OrderCreated, OrderDelivered,
-    OrderShipped, OrderSubmitted, PaymentRecorded, RecordBackorder, RecordPayment, RemoveItem, ShipOrder, SubmitOrder,
+    API_CHANNEL,
+    MAX_LINES,
+    AddItem,
+    Address,
+    BackorderRecorded,
+    CancelOrder,
+    ConfirmOrder,
+    CreateOrder,
+    CustomerInfo,
+    DeliverOrder,
+    ItemAdded,
+    ItemRemoved,
+    LineItem,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderCreated,
+    OrderDelivered,
+    OrderShipped,
+    OrderStatus,
+    OrderSubmitted,
+    PaymentRecorded,
+    RecordBackorder,
+    RecordPayment,
+    RemoveItem,
+    ShipOrder,
+    SubmitOrder,
 )
 from schemas.outcomes import Rejection
-
 
 # The bounds of ``LineItem.quantity`` and ``Money``: an event past them could not be folded or submitted.
 MAX_LINE_QUANTITY = 1_000_000
 MAX_ORDER_TOTAL = Decimal("999999999999.99")
-
-
-class OrderStatus(StrEnum):
-    DRAFT = "DRAFT"
-    SUBMITTED = "SUBMITTED"
-    CONFIRMED = "CONFIRMED"
-    SHIPPED = "SHIPPED"
-    DELIVERED = "DELIVERED"
-    CANCELLED = "CANCELLED"
 
 
 class PaymentStatus(StrEnum):
@@ -46,10 +60,6 @@ class LineStock:
     reserved: int
     backordered: int
     stock_version: int
-
-
-# While an order holds stock: what the stock tells it about its lines is recorded on it.
-HOLDING_STOCK = (OrderStatus.SUBMITTED, OrderStatus.CONFIRMED)
 
 
 @dataclass(frozen=True)
@@ -181,9 +191,7 @@ def _submit(command: SubmitOrder, state: Order) -> Decision:
 
 @_decide_existing.register
 def _record_payment(command: RecordPayment, state: Order) -> Decision:
-    refused = _require_status(
-        state, (OrderStatus.SUBMITTED, OrderStatus.CONFIRMED), "payment_not_allowed", "record a payment for"
-    )
+    refused = _require_status(state, PAYABLE, "payment_not_allowed", "record a payment for")
     if refused:
         return refused
     if command.amount <= 0:
@@ -223,7 +231,7 @@ def _deliver(command: DeliverOrder, state: Order) -> Decision:
 def _cancel(command: CancelOrder, state: Order) -> Decision:
     if state.status is OrderStatus.CANCELLED:
         return reject("already_cancelled", "the order is already cancelled")
-    if state.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+    if state.status in SHIPPED_OR_LATER:
         return reject("already_shipped", f"cannot cancel an order that is {state.status.value}")
     if not command.reason.strip():
         return reject("reason_required", "a cancellation needs a reason")

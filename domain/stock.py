@@ -15,12 +15,30 @@ from functools import partial, singledispatch
 
 from domain.rejections import Decision, reject, route_command
 from domain.stock_state import (
-    Closed, Reservation, StockState, appended, load_stock, new_stock, stock_writes, unlinked,
+    Closed,
+    Reservation,
+    StockState,
+    appended,
+    load_stock,
+    new_stock,
+    stock_writes,
+    unlinked,
 )
 from schemas.envelope import Payload
 from schemas.inventory import (
-    AdjustStock, BackorderFilled, DeductStock, ReceiveStock, ReleaseStock, ReservationBackordered, ReservationReleased,
-    ORDER_LINE_COMMANDS, ReserveStock, StockAdjusted, StockDeducted, StockReceived, StockReserved,
+    ORDER_LINE_COMMANDS,
+    AdjustStock,
+    BackorderFilled,
+    DeductStock,
+    ReceiveStock,
+    ReleaseStock,
+    ReservationBackordered,
+    ReservationReleased,
+    ReserveStock,
+    StockAdjusted,
+    StockDeducted,
+    StockReceived,
+    StockReserved,
 )
 from schemas.outcomes import Rejection
 

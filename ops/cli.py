@@ -6,9 +6,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from common.settings import Settings
 from ops.launcher import stack
 from ops.launcher.errors import LauncherError
-from ops.settings import Settings
 
 
 def _up(settings: Settings, args: argparse.Namespace) -> None:
@@ -61,8 +61,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _deadletter_list(settings: Settings, args: argparse.Namespace) -> None:
+    from common.deadletters import list_dead_letters
     from ops import deadletters
-    from producers.deadletters import list_dead_letters
 
     with deadletters.cli_errors():
         listing = list_dead_letters(settings.kafka_bootstrap, source_topic=args.topic, limit=args.limit)
@@ -73,8 +73,8 @@ def _deadletter_list(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _deadletter_resend(settings: Settings, args: argparse.Namespace) -> None:
+    from common.deadletters import parse_handle, resend
     from ops import deadletters
-    from producers.deadletters import parse_handle, resend
 
     with deadletters.cli_errors():
         handle = parse_handle(args.handle)

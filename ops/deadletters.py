@@ -1,6 +1,6 @@
 """`orderflow deadletter`: the dead-letter topic as lines of text, and the one-line errors of the CLI.
 
-Reading and resending are ``producers.deadletters``, which the command API's ``/deadletters`` routes use too.
+Reading and resending are ``common.deadletters``, which the command API's ``/deadletters`` routes use too.
 """
 
 import json
@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from common.deadletters import DeadLetterError, Entry, NoDeadLetter, NotResendable
 from ops.launcher.errors import LauncherError
-from producers.deadletters import DeadLetterError, Entry, NoDeadLetter, NotResendable
 
 VALUE_PREVIEW_CHARS = 60
 

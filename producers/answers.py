@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from ops.web.errors import field_error
+from common.web.errors import field_error
 from producers.commands import IdempotencyMismatch, PublishFailed, Sent
 from schemas.outcomes import CommandOutcome, OutcomeStatus
 

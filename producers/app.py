@@ -10,17 +10,18 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
-from ops.admin.lag import CachedLag, GroupLag, LagCollector
-from ops.settings import Settings
-from ops.web.errors import install_error_handlers
-from ops.web.limits import BodyLimit
-from ops.web.metrics import RequestTimer, add_metrics_endpoint, request_latency
+from common.kafka import producer_config
+from common.lag import CachedLag, GroupLag, LagCollector
+from common.settings import Settings
+from common.web.errors import install_error_handlers
+from common.web.limits import BodyLimit
+from common.web.metrics import RequestTimer, add_metrics_endpoint, request_latency
 from producers.answers import StatusUrls, install_command_error_handlers
 from producers.batch import typed_lines
 from producers.commands import CommandBus
 from producers.metrics import CommandMetrics
 from producers.outcomes import OutcomeWatcher
-from producers.publisher import KafkaPublisher, producer_config
+from producers.publisher import KafkaPublisher
 from producers.routes import commands, customers, deadletters, inventory, orders
 from producers.store import CommandStore
 from schemas.topics import COMMAND_TOPICS

@@ -17,9 +17,15 @@ from typing import Annotated, Any, Literal, NamedTuple, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
-from ops.web.errors import field_error, validation_errors
+from common.web.errors import field_error, validation_errors
 from producers.commands import (
-    CommandBus, CommandContext, IdempotencyMismatch, Outgoing, command_envelope, new_aggregate_id, utc_timestamp,
+    CommandBus,
+    CommandContext,
+    IdempotencyMismatch,
+    Outgoing,
+    command_envelope,
+    new_aggregate_id,
+    utc_timestamp,
 )
 from producers.routes.common import completed
 from producers.routes.customers import RegisterCustomerBody

@@ -11,9 +11,9 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from pydantic import BaseModel, Field, ValidationError
 
-from ops.settings import Settings
-from ops.web.auth import Caller, authenticate, require
-from ops.web.errors import field_error
+from common.settings import Settings
+from common.web.auth import Caller, authenticate, require
+from common.web.errors import field_error
 from producers.commands import CommandContext
 
 

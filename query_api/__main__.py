@@ -1,7 +1,7 @@
 """`python -m query_api`: run the query API."""
 
-from ops.serve import serve
-from ops.settings import Settings
+from common.serve import serve
+from common.settings import Settings
 
 if __name__ == "__main__":
     settings = Settings()

@@ -9,9 +9,9 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 from pydantic import BaseModel
 
-from ops.settings import Settings
-from ops.web.errors import install_error_handlers
-from ops.web.metrics import RequestTimer, add_metrics_endpoint, request_latency
+from common.settings import Settings
+from common.web.errors import install_error_handlers
+from common.web.metrics import RequestTimer, add_metrics_endpoint, request_latency
 from query_api.console import install_console
 from query_api.errors import install_search_error_handlers
 from query_api.metrics import scraped_metrics

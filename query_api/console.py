@@ -7,7 +7,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
-from ops.settings import Settings
+from common.settings import Settings
 
 CONSOLE_DIR = Path(__file__).parent / "console"
 

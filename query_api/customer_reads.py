@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from domain.statuses import NOT_PLACED
 from query_api.cursors import cursor_shape, decode_cursor, next_cursor
 from schemas.documents import CustomerDocument
 from schemas.mappings import ORDERS
@@ -34,7 +35,8 @@ class CustomerOrder(BaseModel):
 class CustomerOrders(BaseModel):
     customer_id: str
     total_orders: int = Field(description="Every order of the customer, whatever its status, as in the customer summary")
-    placed_orders: int = Field(description="Placed orders (neither DRAFT nor CANCELLED), as in the customer summary")
+    placed_orders: int = Field(
+        description=f"Placed orders (neither {' nor '.join(NOT_PLACED)}), as in the customer summary")
     total_spent: Money = Field(description="What the placed orders add up to")
     orders: list[CustomerOrder] = Field(description="This page of the customer's orders of every status, newest first")
     total: int = Field(description="The customer's orders of every status")

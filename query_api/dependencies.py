@@ -9,8 +9,8 @@ from elasticsearch import AsyncElasticsearch
 from fastapi import Depends, Header, HTTPException, Path, Query, Request, Response
 from pydantic import AfterValidator, Field
 
-from ops.web.auth import require
-from ops.web.errors import field_error
+from common.web.auth import require
+from common.web.errors import field_error
 from query_api.freshness import MIN_VERSION_WAIT_S, STALE_HEADER, Read
 
 # Every query route needs the ``read`` scope (when API keys are configured).

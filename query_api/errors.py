@@ -13,7 +13,7 @@ from elasticsearch import ConnectionError as EsConnectionError
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from ops.web.errors import field_error, logged_failure
+from common.web.errors import field_error, logged_failure
 from query_api.cursors import BadCursor
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ from elasticsearch import Elasticsearch
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily
 
-from ops.admin.lag import GroupLag, LagCollector
-from ops.settings import Settings
+from common.lag import GroupLag, LagCollector
+from common.settings import Settings
 from schemas.mappings import ORDER_EVENTS
 from schemas.topics import CUSTOMERS_EVENTS, INVENTORY_EVENTS, ORDERS_EVENTS
 

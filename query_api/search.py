@@ -9,7 +9,8 @@ from query_api.cursors import cursor_shape, decode_cursor
 from query_api.highlighting import MAX_FRAGMENTS
 from schemas.mappings import ORDERS
 
-FUZZY_FIELDS = ["customer.name^3", "customer.email^2", "notes", "shipping_address.line1", "shipping_address.city", "cancel_reason"]
+FUZZY_FIELDS = ["customer.name^3", "customer.email^2", "notes", "shipping_address.line1", "shipping_address.city",
+                "cancel_reason"]
 SORTS: dict[str, list[dict[str, Any]]] = {
     "newest": [{"created_at": "desc"}, {"order_id": "asc"}],
     "oldest": [{"created_at": "asc"}, {"order_id": "asc"}],

@@ -4,11 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from domain.statuses import NOT_PLACED
+
 # Elasticsearch calendar intervals: the words, and the units as Elasticsearch and Kibana write them.
 Interval = Literal["hour", "day", "week", "month", "1m", "1h", "1d", "1w", "1M", "1q", "1y"]
 
 # Orders that earned nothing: left out of revenue, average order value and top products.
-NOT_REVENUE = ("DRAFT", "CANCELLED")
+NOT_REVENUE = tuple(status.value for status in NOT_PLACED)
 MAX_BUCKETS = 1000
 MAX_TOP_PRODUCTS = 50
 # The shortest each interval can be (a calendar month may have 28 days, a quarter 90, a year 365).

@@ -82,7 +82,7 @@ class OrderEventDocument(Document):
     amount: Money | None = None
     currency: str | None = None
     cancel_reason: str | None = None
-    payload: dict
+    payload: dict[Any, Any]
 
 
 class FavouriteProduct(Document):

@@ -68,6 +68,7 @@ RawEnvelope = Envelope[Any]
 def envelope_type(model: type[P]) -> type[Envelope[P]]:
     """``Envelope[model]``, built once: pydantic only keeps parametrised models while something references them,
     and building one again costs milliseconds."""
+    # A model class known only at run time as the type argument: pydantic builds the class, mypy cannot check it.
     return Envelope[model]  # type: ignore[valid-type]
 
 
@@ -75,6 +76,7 @@ def envelope_of(payload: P, **fields: Any) -> Envelope[P]:
     """An envelope of parts validated already, so not validated again, at the payload's current schema version (given
     here: the default would cost a signature inspection per envelope)."""
     model = type(payload)
+    # P is bound to BaseModel, which declares no schema_version; the payload models (Payload) do.
     return envelope_type(model).model_construct(
         type=model.__name__, schema_version=model.schema_version, payload=payload, **fields)  # type: ignore[attr-defined]
 

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from schemas.orders import OrderStatus
+
 KEYWORD = {"type": "keyword"}
 DATE = {"type": "date"}
 LONG = {"type": "long"}
@@ -90,8 +92,8 @@ ORDER_EVENTS = ReadModel("order-events", 1, {
     "payload": {"type": "object", "enabled": False},
 })
 
-# The order statuses (domain.order.OrderStatus): one count each, so a status is never guessed by dynamic mapping.
-ORDER_STATUSES = ("DRAFT", "SUBMITTED", "CONFIRMED", "SHIPPED", "DELIVERED", "CANCELLED")
+# The order statuses (schemas.orders.OrderStatus): one count each, so a status is never guessed by dynamic mapping.
+ORDER_STATUSES = tuple(status.value for status in OrderStatus)
 
 CUSTOMERS = ReadModel("customers", 2, {
     "customer_id": KEYWORD,

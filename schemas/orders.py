@@ -1,5 +1,6 @@
 """Order commands and events. Commands carry ``order_id``; events name it through the envelope."""
 
+from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
@@ -17,7 +18,19 @@ Text = Annotated[str, Field(min_length=1, max_length=500)]
 # Where an order was placed, as the client sending ``CreateOrder`` says. ``api``: a client that names no channel, as
 # no client could before ``OrderCreated`` v2.
 SalesChannel = Literal["web", "mobile", "store", "phone", "marketplace", "api"]
-API_CHANNEL = "api"
+API_CHANNEL: SalesChannel = "api"
+
+
+class OrderStatus(StrEnum):
+    """An order's status, as documents and events write it. Defined here so that the index mappings can name every
+    status without importing the domain; the groups of statuses (placed, holding stock…) are ``domain.statuses``."""
+
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    CONFIRMED = "CONFIRMED"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
 
 
 class CustomerInfo(Payload):

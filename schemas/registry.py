@@ -32,13 +32,11 @@ COMMAND_ROUTES: dict[str, CommandRoute] = {
 # What clients may send (one command at a time or in a batch).
 PUBLIC_COMMAND_ROUTES: dict[str, CommandRoute] = {name: route for name, route in COMMAND_ROUTES.items() if not route.internal}
 
-MESSAGE_TYPES: dict[str, type[Payload]] = {
-    model.__name__: model
-    for model in (
-        *ORDER_COMMANDS, *ORDER_STOCK_COMMANDS, *ORDER_EVENTS, *CUSTOMER_COMMANDS, *CUSTOMER_EVENTS,
-        *ORDER_SUMMARY_MESSAGES, *INVENTORY_COMMANDS, *INVENTORY_EVENTS, DeadLetter,
-    )
-}
+_MESSAGE_MODELS: tuple[type[Payload], ...] = (
+    *ORDER_COMMANDS, *ORDER_STOCK_COMMANDS, *ORDER_EVENTS, *CUSTOMER_COMMANDS, *CUSTOMER_EVENTS,
+    *ORDER_SUMMARY_MESSAGES, *INVENTORY_COMMANDS, *INVENTORY_EVENTS, DeadLetter,
+)
+MESSAGE_TYPES: dict[str, type[Payload]] = {model.__name__: model for model in _MESSAGE_MODELS}
 
 
 class UnknownMessageType(ValueError):

@@ -3,7 +3,7 @@
 import gc
 import sys
 
-from ops.settings import Settings
+from common.settings import Settings
 from streams.app import build_app
 
 

@@ -19,10 +19,11 @@ from faust.web import Request, Response, View
 from mode import Service
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from ops.settings import Settings
+from common.settings import Settings
 from schemas.envelope import utc_now
 from schemas.topics import COMMAND_OUTCOMES
-from streams.deciding import OUTCOMES_STORE, Deciders, outcome_mark, decider_stores as decider_stores_of
+from streams.deciding import OUTCOMES_STORE, Deciders, outcome_mark
+from streams.deciding import decider_stores as decider_stores_of
 from streams.engine.health import LoopHealth
 from streams.engine.kafka import KafkaOptions, RepeatsDropped, ensure_changelogs, restore
 from streams.engine.loop import BatchHandler, TransactionalLoop
@@ -31,7 +32,8 @@ from streams.engine.stores import PartitionStore, StoreFolders, StoreSpec
 from streams.es_sink import ElasticsearchSink
 from streams.handlers import DeciderHandler, ProjectorHandler
 from streams.metrics import WorkerMetrics
-from streams.projecting import Projectors, projector_stores as projector_stores_of
+from streams.projecting import Projectors
+from streams.projecting import projector_stores as projector_stores_of
 from streams.specs import AGGREGATES, PROJECTIONS
 
 STOP_TIMEOUT_S = 7.0

@@ -8,16 +8,25 @@ from schemas.orders import ORDER_COMMANDS, ORDER_EVENTS, ORDER_STOCK_COMMANDS
 from streams.deciding import AggregateSpec
 from streams.folds.backorders import backorder_commands
 from streams.folds.customer_view import (
-    CustomerView, OrderContributions, contribution_key, customer_documents, fold_customer_event, fold_summary,
+    CustomerView,
+    OrderContributions,
+    contribution_key,
+    customer_documents,
+    fold_customer_event,
+    fold_summary,
 )
 from streams.folds.inventory_view import (
-    InventoryView, fold_inventory_view, inventory_documents, inventory_view_version,
+    InventoryView,
+    fold_inventory_view,
+    inventory_documents,
+    inventory_view_version,
 )
 from streams.folds.order_summary import order_summary_records
 from streams.folds.order_view import OrderView, fold_order_view, order_documents, order_event_documents
 from streams.folds.reservations import stock_commands
 from streams.projecting import PartTable, ProjectionSpec, in_sequence
 from streams.tables import ReadKey, Writes
+
 
 class StockCodec:
     """A stock and its reservations, each its own key of the stock's partition (``domain.stock``)."""

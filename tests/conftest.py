@@ -1,6 +1,6 @@
 import pytest
 
-from ops.settings import Settings
+from common.settings import Settings
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,8 @@ from bench.results import Row, ScenarioResult
 from bench.stats import Latency, rate
 from bench.targets import FRESHNESS_P99, TargetCheck
 from bench.visibility import Visibility
+from common.settings import Settings
 from ops.progress import Progress
-from ops.settings import Settings
 
 MAX_IN_FLIGHT = 16  # batch requests
 TICK_S = 0.02
@@ -158,7 +158,8 @@ def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
         f"order's next command is sent once its previous one was accepted. At most {MAX_IN_FLIGHT} requests in "
         "flight: when the API answers slower than that allows, the load falls behind its schedule and the rate "
         "achieved is reported.",
-        "Latency: from the batch's answer (the command stored by Kafka) to the first search on the `orders` alias (refresh included) that returns the order "
+        "Latency: from the batch's answer (the command stored by Kafka) to the first search on the `orders` alias "
+        "(refresh included) that returns the order "
         f"at the version the command leads to; searches every {POLL_INTERVAL_S} s, so figures are up to that coarse.",
     ]
     if achieved < 0.95 * options.rate:

@@ -15,8 +15,8 @@ from bench.options import BenchOptions
 from bench.results import Row, ScenarioResult
 from bench.stats import Latency
 from bench.targets import SEARCH_P99, TargetCheck
+from common.settings import Settings
 from ops.progress import Progress
-from ops.settings import Settings
 
 WARM_UP = 5
 TARGET_SIZE = 1_000_000

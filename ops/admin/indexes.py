@@ -2,7 +2,7 @@
 
 from elasticsearch import Elasticsearch
 
-from ops.settings import Settings
+from common.settings import Settings
 from schemas.mappings import READ_MODELS, ReadModel
 
 

@@ -14,9 +14,9 @@ from typing import Any
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from common.settings import Settings
 from ops.admin.topics import admin_client
 from ops.launcher.errors import LauncherError
-from ops.settings import Settings
 from streams.projecting import ProjectionSpec
 
 
@@ -65,4 +65,5 @@ def _rewind_group(admin: AdminClient, settings: Settings, topics: list[str]) -> 
     try:
         admin.alter_consumer_group_offsets([request])[settings.worker_id].result()
     except Exception as error:  # noqa: BLE001 - Kafka's reason is the message
-        raise LauncherError(f"could not move the offsets of group {settings.worker_id} (is a worker running?): {error}") from error
+        raise LauncherError(
+            f"could not move the offsets of group {settings.worker_id} (is a worker running?): {error}") from error

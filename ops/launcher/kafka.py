@@ -7,10 +7,10 @@ from pathlib import Path
 
 from confluent_kafka.admin import AdminClient
 
+from common.settings import Settings
 from ops.launcher.errors import LauncherError
 from ops.launcher.fetch import kafka_libs, require_java
 from ops.launcher.processes import ManagedProcess, port_open, require_free_port, wait_until
-from ops.settings import Settings
 
 NAME = "kafka"
 

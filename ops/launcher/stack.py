@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
+from common.settings import Settings
 from ops.admin import indexes, topics
 from ops.launcher import elasticsearch, kafka
 from ops.launcher.processes import ManagedProcess
 from ops.launcher.services import app_services, every_app_service
-from ops.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ more after it (the live projector wrote those to the old index until the swap).
 """
 
 import shutil
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,12 +16,12 @@ from elasticsearch import Elasticsearch
 from pydantic import TypeAdapter
 from rocksdict import Options, Rdict, WriteBatch
 
+from common.settings import Settings
 from ops.progress import Progress
 from ops.rebuild.indexes import create_next_index, restore_normal_settings, swap_alias
 from ops.rebuild.replay import Replayer
 from ops.rebuild.targets import RebuildTarget
 from ops.rebuild.verify import Verification, indexed_pairs, verify
-from ops.settings import Settings
 from schemas.codec import decode
 from streams.es_sink import ElasticsearchSink
 from streams.handlers import consumed

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas.mappings import CUSTOMERS, INVENTORY, ORDER_EVENTS, ORDERS, ReadModel
-from streams.records import IndexAction
 from streams.projecting import Outputs, ProjectionSpec
+from streams.records import IndexAction
 from streams.specs import CUSTOMER_VIEW, INVENTORY_VIEW, ORDER_VIEW
 
 Pair = tuple[str, int]

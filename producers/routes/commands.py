@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from ops.settings import Settings
-from ops.web.limits import discard
+from common.settings import Settings
+from common.web.limits import discard
 from producers.answers import CommandDecision, decision_of, status_url_prefix
 from producers.batch import BatchContext, BatchTooLarge, answer_batch, ndjson_lines
 from producers.commands import CommandBus

@@ -12,11 +12,19 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from ops.web.auth import require
-from ops.web.errors import field_error
-from producers.deadletters import (
-    BadHandle, Entry, Handle, KafkaUnavailable, NoDeadLetter, NotResendable, list_dead_letters, parse_handle, resend,
+from common.deadletters import (
+    BadHandle,
+    Entry,
+    Handle,
+    KafkaUnavailable,
+    NoDeadLetter,
+    NotResendable,
+    list_dead_letters,
+    parse_handle,
+    resend,
 )
+from common.web.auth import require
+from common.web.errors import field_error
 
 router = APIRouter(prefix="/deadletters", tags=["dead letters"], dependencies=[Depends(require("admin"))])
 MAX_LISTED = 500

@@ -10,8 +10,18 @@ from producers.commands import new_aggregate_id
 from producers.dependencies import COMMAND_PARAMETERS, Incoming
 from producers.routes.common import completed, examples, send
 from schemas.orders import (
-    AddItem, CancelOrder, ConfirmOrder, CreateOrder, DeliverOrder, LineItem, OrderId, ProductId, RecordPayment,
-    RemoveItem, ShipOrder, SubmitOrder,
+    AddItem,
+    CancelOrder,
+    ConfirmOrder,
+    CreateOrder,
+    DeliverOrder,
+    LineItem,
+    OrderId,
+    ProductId,
+    RecordPayment,
+    RemoveItem,
+    ShipOrder,
+    SubmitOrder,
 )
 
 router = APIRouter(prefix="/orders", tags=["orders"])

@@ -6,7 +6,12 @@ from elasticsearch import AsyncElasticsearch
 from fastapi import APIRouter, Path, Query
 
 from query_api.customer_reads import (
-    CustomerOrders, CustomerPage, customer_orders, customer_orders_body, customer_page, customer_search_body,
+    CustomerOrders,
+    CustomerPage,
+    customer_orders,
+    customer_orders_body,
+    customer_page,
+    customer_search_body,
 )
 from query_api.dependencies import READER, Search, not_found
 from query_api.documents import document_source

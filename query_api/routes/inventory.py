@@ -7,7 +7,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from query_api.dependencies import READER, Search, not_found
 from query_api.documents import document_source
 from query_api.inventory_reads import (
-    LowStockThresholds, StockItem, StockPage, StockQuery, stock_item, stock_page, stock_search_body,
+    LowStockThresholds,
+    StockItem,
+    StockPage,
+    StockQuery,
+    stock_item,
+    stock_page,
+    stock_search_body,
 )
 from schemas.inventory import Sku
 from schemas.mappings import INVENTORY

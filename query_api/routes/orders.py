@@ -9,7 +9,15 @@ from pydantic import BaseModel, Field
 from domain.order import OrderStatus
 from query_api.cursors import next_cursor
 from query_api.dependencies import (
-    MAX_VERSION, READ_YOUR_WRITES, READER, Amount, CreatedWindow, MinVersion, OrderId, Search, bad_parameter,
+    MAX_VERSION,
+    READ_YOUR_WRITES,
+    READER,
+    Amount,
+    CreatedWindow,
+    MinVersion,
+    OrderId,
+    Search,
+    bad_parameter,
     found_or_404,
 )
 from query_api.documents import document_source

@@ -134,7 +134,7 @@ class Transactions:
         while True:
             producer = Producer(self._options.producer(self._transactional_id, self._on_error))
             try:
-                self._bounded(lambda: producer.init_transactions(self._timeout_s))
+                self._bounded(lambda: producer.init_transactions(self._timeout_s))  # noqa: B023 - called within this iteration
                 return producer
             except (KafkaException, _Hung) as error:
                 self._health.problem(KAFKA, f"cannot start transactions: {error}")

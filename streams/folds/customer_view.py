@@ -32,18 +32,16 @@ from decimal import Decimal
 from pydantic import ConfigDict
 
 from domain.customer import Customer, evolve
-from domain.order import OrderStatus
+from domain.statuses import NOT_PLACED
 from domain.values import changed
 from schemas.customers import OrderSummary
 from schemas.documents import CustomerDocument, FavouriteProduct
 from schemas.envelope import Envelope, Payload
 from schemas.mappings import CUSTOMERS, ORDER_STATUSES
 from schemas.money import Money, quantize
-from streams.records import IndexAction
 from streams.projecting import in_sequence
+from streams.records import IndexAction
 
-# Orders that are not (or no longer) placed: they count in ``orders_by_status`` only.
-NOT_COUNTED = frozenset({OrderStatus.DRAFT.value, OrderStatus.CANCELLED.value})
 FAVOURITES = 5
 TRACKED_PRODUCTS = 200
 ZERO = Decimal("0.00")
@@ -151,7 +149,8 @@ def contribution_key(event: Envelope[Payload]) -> str | None:
 
 
 def contribution_of(summary: OrderSummary) -> Contribution:
-    if summary.status in NOT_COUNTED:
+    # Orders that are not (or no longer) placed count in ``orders_by_status`` only.
+    if summary.status in NOT_PLACED:
         return Contribution(summary.order_version, summary.status, submitted_at=summary.submitted_at)
     products: dict[str, Bought] = {}
     for line in summary.items:

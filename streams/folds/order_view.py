@@ -9,8 +9,8 @@ from domain.values import changed
 from schemas.documents import OrderDocument, OrderEventDocument, OrderLine, Shipping
 from schemas.envelope import Envelope, Payload
 from schemas.mappings import ORDER_EVENTS, ORDERS
-from schemas.orders import LineItem
 from schemas.money import quantize
+from schemas.orders import LineItem
 from streams.records import IndexAction
 
 # Which lifecycle timestamp an event sets.

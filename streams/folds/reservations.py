@@ -6,7 +6,8 @@ as the event: every event calls for its commands exactly once. Their ids are fun
 recognises one delivered twice as a repeat.
 """
 
-from domain.order import HOLDING_STOCK, Order
+from domain.order import Order
+from domain.statuses import HOLDING_STOCK
 from schemas.envelope import Envelope, Payload
 from schemas.inventory import DeductStock, ReleaseStock, ReserveStock
 from schemas.orders import OrderCancelled, OrderShipped, OrderSubmitted

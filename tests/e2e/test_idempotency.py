@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from ops.settings import Settings
+from common.settings import Settings
 from schemas.topics import ORDERS_EVENTS
 from tests.support import read_topic, unique_id
 
@@ -18,7 +18,8 @@ def keyed(key: str) -> dict[str, str]:
 
 
 def event_types(settings: Settings, order_id: str) -> list[str]:
-    return [json.loads(record.value())["type"] for record in read_topic(settings.kafka_bootstrap, ORDERS_EVENTS, order_id.encode())]
+    records = read_topic(settings.kafka_bootstrap, ORDERS_EVENTS, order_id.encode())
+    return [json.loads(record.value())["type"] for record in records]
 
 
 def test_a_repeated_create_names_the_same_order_and_creates_it_once(system: Settings, commands: httpx.Client) -> None:

@@ -17,14 +17,14 @@ import pytest
 from confluent_kafka import Producer
 from elasticsearch import Elasticsearch
 
+from common.lag import GroupLag
+from common.settings import Settings
 from domain.stock import load_stock
-from ops.admin.lag import GroupLag
 from ops.admin.reset import changelog_topic
 from ops.launcher import stack
 from ops.launcher.services import worker_services
 from ops.rebuild.run import rebuild_now
 from ops.rebuild.targets import TARGETS
-from ops.settings import Settings
 from schemas import topics
 from schemas.mappings import INVENTORY
 from streams.specs import INVENTORY_AGGREGATE
@@ -63,7 +63,8 @@ def place(commands: httpx.Client, rng: random.Random, skus: list[str]) -> str:
     created = commands.post("/orders", params=WAIT, json={"order_id": order_id, "customer_id": "C-INV", "items": items})
     assert created.status_code == 201, created.text
     steps = [("submit", None)] + rng.choice([[], [], [("cancel", {"reason": "no longer needed"})],
-                                             [("confirm", None)], [("confirm", None), ("ship", {"carrier": "DHL", "tracking_number": "T-1"})],
+                                             [("confirm", None)],
+                                             [("confirm", None), ("ship", {"carrier": "DHL", "tracking_number": "T-1"})],
                                              [("confirm", None), ("cancel", {"reason": "changed plans"})]])
     for path, body in steps:
         answer = commands.post(f"/orders/{order_id}/{path}", params=WAIT, json=body)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from confluent_kafka import Producer
 
-from ops.admin.lag import GroupLag, PartitionLag
-from ops.settings import Settings
+from common.lag import GroupLag, PartitionLag
+from common.settings import Settings
 from schemas.topics import DEADLETTER
 from streams.deciding import Deciders
 from streams.projecting import Projectors

@@ -14,11 +14,17 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from ops.settings import Settings
+from common.settings import Settings
 from schemas.topics import COMMAND_TOPICS, EVENT_TOPICS
 from tests.faults.checks import assert_recovered, settles
 from tests.faults.kafka import (
-    Position, committed, consumed_topics, dead_letters, ids_for_every_partition, partition_count, produce,
+    Position,
+    committed,
+    consumed_topics,
+    dead_letters,
+    ids_for_every_partition,
+    partition_count,
+    produce,
 )
 from tests.faults.workload import Workload, run_under_fault
 

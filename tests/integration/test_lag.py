@@ -11,9 +11,9 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Produ
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from ops.admin.lag import GroupLag, LagCollector, LagUnavailable, PartitionLag
+from common.lag import GroupLag, LagCollector, LagUnavailable, PartitionLag
+from common.settings import Settings
 from ops.admin.topics import admin_client
-from ops.settings import Settings
 from tests.support import unique_id
 
 PARTITIONS = 3

@@ -13,7 +13,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 
-from ops.web.limits import BodyLimit
+from common.web.limits import BodyLimit
 
 MAX_BYTES = 1_048_576
 STREAMED_PATH = "/stream"

@@ -6,8 +6,9 @@ import socket
 
 from confluent_kafka import KafkaError
 
-from ops.settings import Settings
-from producers.publisher import KafkaPublisher, Record, producer_config
+from common.kafka import producer_config
+from common.settings import Settings
+from producers.publisher import KafkaPublisher, Record
 from tests.support import read_topic
 
 

@@ -10,7 +10,15 @@ from domain.order import Order, OrderStatus
 from schemas.customers import RegisterCustomer, UpdateCustomer
 from schemas.envelope import Payload
 from schemas.orders import (
-    AddItem, CancelOrder, ConfirmOrder, CreateOrder, DeliverOrder, LineItem, RecordPayment, RemoveItem, ShipOrder,
+    AddItem,
+    CancelOrder,
+    ConfirmOrder,
+    CreateOrder,
+    DeliverOrder,
+    LineItem,
+    RecordPayment,
+    RemoveItem,
+    ShipOrder,
     SubmitOrder,
 )
 from schemas.outcomes import Rejection

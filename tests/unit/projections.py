@@ -11,8 +11,8 @@ from schemas.codec import encode
 from schemas.customers import OrderSummary
 from schemas.envelope import Envelope, Payload
 from schemas.topics import CUSTOMERS_ORDER_SUMMARIES
-from streams.projecting import Projected, Projectors, ProjectionSpec
 from streams.memory import MemoryStores
+from streams.projecting import Projected, ProjectionSpec, Projectors
 from streams.records import Consumed, IndexAction, Record
 
 PARTITION = 0

@@ -6,8 +6,19 @@ from typing import Any
 
 from schemas.envelope import Payload
 from schemas.inventory import (
-    AdjustStock, BackorderFilled, DeductStock, ReceiveStock, ReleaseStock, ReservationBackordered, ReservationReleased,
-    ReserveStock, StockAdjusted, StockDeducted, StockLevels, StockReceived, StockReserved,
+    AdjustStock,
+    BackorderFilled,
+    DeductStock,
+    ReceiveStock,
+    ReleaseStock,
+    ReservationBackordered,
+    ReservationReleased,
+    ReserveStock,
+    StockAdjusted,
+    StockDeducted,
+    StockLevels,
+    StockReceived,
+    StockReserved,
 )
 
 

@@ -8,10 +8,10 @@ from fastapi import FastAPI, HTTPException, Request
 from pydantic import BaseModel, Field
 from starlette.testclient import TestClient
 
-from ops.settings import ApiKey, Scope, Settings
-from ops.web.auth import ANONYMOUS, Caller, caller_of
-from ops.web.errors import install_error_handlers
-from ops.web.limits import BodyLimit
+from common.settings import ApiKey, Scope, Settings
+from common.web.auth import ANONYMOUS, Caller, caller_of
+from common.web.errors import install_error_handlers
+from common.web.limits import BodyLimit
 
 KEYS = {
     "shop": ApiKey(key="shop-secret", scopes=frozenset({"write"})),

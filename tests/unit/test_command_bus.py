@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from producers.commands import (
-    Command, CommandBus, CommandContext, IdempotencyMismatch, Outgoing, PublishFailed, Sent, command_envelope,
+    Command,
+    CommandBus,
+    CommandContext,
+    IdempotencyMismatch,
+    Outgoing,
+    PublishFailed,
+    Sent,
+    command_envelope,
     fingerprint,
 )
 from producers.publisher import Record

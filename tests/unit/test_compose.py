@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from ops.settings import Settings
+from common.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -84,7 +84,7 @@ def test_every_orderflow_variable_is_a_setting(compose: dict[str, Any]) -> None:
     }
     assert used, f"no {prefix}* variable is set in {COMPOSE_FILE.name}"
     unknown = sorted(f"{service}: {name}" for service, name in used if name.upper() not in known)
-    assert not unknown, f"not fields of ops.settings.Settings (ignored silently): {unknown}"
+    assert not unknown, f"not fields of common.settings.Settings (ignored silently): {unknown}"
 
 
 def test_apps_reach_the_servers_by_service_name_and_listen_on_all_interfaces(compose: dict[str, Any]) -> None:

@@ -10,7 +10,14 @@ from schemas.envelope import Payload
 from schemas.orders import ItemAdded, SubmitOrder
 from schemas.registry import COMMAND_ROUTES, MESSAGE_TYPES, CommandRoute
 from tests.unit.builders import (
-    CUSTOMER_ID, DEFAULTS, accepted, build, build_unchecked, refused, registered_customer, run_customer,
+    CUSTOMER_ID,
+    DEFAULTS,
+    accepted,
+    build,
+    build_unchecked,
+    refused,
+    registered_customer,
+    run_customer,
 )
 
 ADA = DEFAULTS[RegisterCustomer]

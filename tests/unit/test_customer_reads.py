@@ -4,10 +4,13 @@ import json
 
 import pytest
 
-from query_api.customer_reads import (
-    customer_orders, customer_orders_body, customer_page, customer_search_body,
-)
 from query_api.cursors import BadCursor, encode_cursor
+from query_api.customer_reads import (
+    customer_orders,
+    customer_orders_body,
+    customer_page,
+    customer_search_body,
+)
 from schemas.documents import CustomerDocument
 
 HOSTILE = '"} , {"script": {"source": "boom"}}'

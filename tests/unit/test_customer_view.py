@@ -9,12 +9,11 @@ from functools import partial
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter
 
 from schemas.customers import CustomerRegistered, CustomerUpdated, OrderSummary, OrderSummaryLine
 from schemas.envelope import Envelope, Payload
 from schemas.mappings import CUSTOMERS
-from pydantic import TypeAdapter
-
 from streams.folds.customer_view import TRACKED_PRODUCTS, CustomerView, apply_summary, customer_document
 from streams.specs import CUSTOMER_VIEW
 from tests.unit.envelopes import AT, envelope

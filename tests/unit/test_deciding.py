@@ -3,19 +3,19 @@ the commands accepted events call for, on in-memory stores."""
 
 import dataclasses
 import json
-from uuid import uuid4
 from collections.abc import Iterable
 from typing import Any
+from uuid import uuid4
 
 from pydantic_core import to_json
 
+from common.settings import Settings
 from schemas import topics
 from schemas.codec import decode, encode
 from schemas.envelope import Envelope, Payload
 from schemas.inventory import ReleaseStock
 from schemas.orders import ORDER_EVENTS, AddItem, CreateOrder, SubmitOrder
 from schemas.outcomes import CommandOutcome, OutcomeStatus
-from ops.settings import Settings
 from streams.app import store_spec
 from streams.deciding import DECIDED_MARK, OUTCOMES_STORE, UNDECIDABLE_MARK, Deciders, Decisions, decide_command
 from streams.memory import MemoryStores

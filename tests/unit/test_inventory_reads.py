@@ -5,10 +5,15 @@ from typing import Any
 
 import pytest
 
-from query_api.inventory_reads import (
-    LowStockThresholds, StockQuery, low_stock_query, stock_item, stock_page, stock_search_body,
-)
 from query_api.cursors import BadCursor, encode_cursor
+from query_api.inventory_reads import (
+    LowStockThresholds,
+    StockQuery,
+    low_stock_query,
+    stock_item,
+    stock_page,
+    stock_search_body,
+)
 
 HOSTILE = '"} , {"script": {"source": "boom"}}'
 THRESHOLDS = LowStockThresholds(default=5, overrides={"SKU-BIG": 20, "SKU-HUGE": 20, "SKU-NEVER": -1})

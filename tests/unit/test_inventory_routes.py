@@ -6,7 +6,7 @@ import pytest
 from elasticsearch import ConnectionError as EsConnectionError
 from starlette.testclient import TestClient
 
-from ops.settings import ApiKey, Settings
+from common.settings import ApiKey, Settings
 from query_api.app import create_app
 from schemas.mappings import INVENTORY
 

@@ -5,7 +5,7 @@ from confluent_kafka import TopicPartition
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from ops.admin.lag import LagCollector, PartitionLag, partition_lag
+from common.lag import LagCollector, PartitionLag, partition_lag
 
 NAME = "orderflow_decider_lag_records"
 ROWS = [
@@ -47,7 +47,7 @@ def test_a_failing_source_yields_nothing_warns_and_leaves_other_metrics_served(
     registry = CollectorRegistry()
     Gauge("orderflow_other", "Another metric", registry=registry).set(1)
     registry.register(LagCollector(NAME, failing_source))
-    with caplog.at_level(logging.WARNING, logger="ops.admin.lag"):
+    with caplog.at_level(logging.WARNING, logger="common.lag"):
         text = generate_latest(registry).decode()
     assert "orderflow_other 1.0" in text and NAME not in text
     assert any(NAME in record.getMessage() and "Kafka is away" in record.getMessage() for record in caplog.records)

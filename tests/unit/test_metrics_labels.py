@@ -7,8 +7,8 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from starlette.testclient import TestClient
 
-from ops.admin.lag import CachedLag, LagCollector, PartitionLag
-from ops.web.metrics import RequestTimer, add_metrics_endpoint, request_latency
+from common.lag import CachedLag, LagCollector, PartitionLag
+from common.web.metrics import RequestTimer, add_metrics_endpoint, request_latency
 
 LATENCY = "orderflow_http_request_duration_seconds_count"
 

@@ -6,14 +6,39 @@ from domain.order import MAX_LINE_QUANTITY, MAX_ORDER_TOTAL, OrderStatus, Paymen
 from domain.rejections import check_expected_version
 from schemas.customers import RegisterCustomer
 from schemas.envelope import Payload
-from schemas.outcomes import Rejection
 from schemas.orders import (
-    ORDER_COMMANDS, AddItem, CancelOrder, ConfirmOrder, CreateOrder, DeliverOrder, ItemAdded, ItemRemoved, LineItem,
-    OrderCancelled, OrderConfirmed, OrderCreated, OrderDelivered, OrderShipped, OrderSubmitted, PaymentRecorded,
-    RecordPayment, RemoveItem, ShipOrder, SubmitOrder,
+    ORDER_COMMANDS,
+    AddItem,
+    CancelOrder,
+    ConfirmOrder,
+    CreateOrder,
+    DeliverOrder,
+    ItemAdded,
+    ItemRemoved,
+    LineItem,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderCreated,
+    OrderDelivered,
+    OrderShipped,
+    OrderSubmitted,
+    PaymentRecorded,
+    RecordPayment,
+    RemoveItem,
+    ShipOrder,
+    SubmitOrder,
 )
+from schemas.outcomes import Rejection
 from tests.unit.builders import (
-    FIRST_LINE, accepted, build, build_unchecked, event_types, line, order_in, refused, run_order,
+    FIRST_LINE,
+    accepted,
+    build,
+    build_unchecked,
+    event_types,
+    line,
+    order_in,
+    refused,
+    run_order,
 )
 
 DRAFT, SUBMITTED, CONFIRMED, SHIPPED, DELIVERED, CANCELLED = STATUSES = tuple(OrderStatus)

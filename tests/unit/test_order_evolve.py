@@ -6,9 +6,26 @@ from domain.order import Order, OrderStatus, PaymentStatus, evolve
 from schemas.customers import CustomerRegistered
 from schemas.envelope import Payload
 from schemas.orders import (
-    AddItem, CancelOrder, ConfirmOrder, CreateOrder, CustomerInfo, DeliverOrder, ItemAdded, ItemRemoved,
-    OrderCancelled, OrderConfirmed, OrderCreated, OrderDelivered, OrderShipped, OrderSubmitted, PaymentRecorded,
-    LineItem, RecordPayment, RemoveItem, ShipOrder, SubmitOrder,
+    AddItem,
+    CancelOrder,
+    ConfirmOrder,
+    CreateOrder,
+    CustomerInfo,
+    DeliverOrder,
+    ItemAdded,
+    ItemRemoved,
+    LineItem,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderCreated,
+    OrderDelivered,
+    OrderShipped,
+    OrderSubmitted,
+    PaymentRecorded,
+    RecordPayment,
+    RemoveItem,
+    ShipOrder,
+    SubmitOrder,
 )
 from tests.unit.builders import FIRST_LINE, ORDER_ID, build, line, order_in, run_order
 

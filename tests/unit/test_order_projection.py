@@ -6,9 +6,9 @@ from functools import partial
 from schemas.codec import decode
 from schemas.customers import ORDER_SUMMARY_MESSAGES
 from schemas.mappings import ORDER_EVENTS, ORDERS
+from schemas.orders import ORDER_EVENTS as ORDER_EVENT_TYPES
 from schemas.orders import AddItem, CancelOrder, ConfirmOrder, CreateOrder, SubmitOrder
 from schemas.topics import CUSTOMERS_ORDER_SUMMARIES
-from schemas.orders import ORDER_EVENTS as ORDER_EVENT_TYPES
 from streams.deciding import decide_command
 from streams.specs import CUSTOMER_VIEW, ORDER_AGGREGATE, ORDER_VIEW
 from tests.unit.builders import build

@@ -7,11 +7,16 @@ from typing import Any
 import pytest
 from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
 from elasticsearch import (
-    ApiError, BadRequestError, ConnectionError, ConnectionTimeout, NotFoundError, SerializationError,
+    ApiError,
+    BadRequestError,
+    ConnectionError,
+    ConnectionTimeout,
+    NotFoundError,
+    SerializationError,
 )
 from starlette.testclient import TestClient
 
-from ops.settings import Settings
+from common.settings import Settings
 from query_api.app import create_app
 
 READS = ["/orders", "/orders/ORD-1", "/orders/ORD-1/timeline", "/stats/orders", "/customers", "/customers/C-1",

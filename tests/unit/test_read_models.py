@@ -1,9 +1,9 @@
 """Read-model mappings agree with their documents; aliases move only forward."""
 
-from domain.order import OrderStatus
-from ops.admin.indexes import index_version, is_outdated
 import pytest
 
+from domain.order import OrderStatus
+from ops.admin.indexes import index_version, is_outdated
 from schemas.documents import CustomerDocument, FavouriteProduct
 from schemas.json_schemas import DOCUMENTS
 from schemas.mappings import CUSTOMERS, ORDER_STATUSES, ReadModel

@@ -6,15 +6,26 @@ from decimal import Decimal
 
 import pytest
 
+from domain.order import Order, evolve
 from schemas import topics
 from schemas.envelope import Envelope, Payload
 from schemas.inventory import (
-    BackorderFilled, ReservationBackordered, ReservationReleased, StockLevels, StockReceived, StockReserved,
+    BackorderFilled,
+    ReservationBackordered,
+    ReservationReleased,
+    StockLevels,
+    StockReceived,
+    StockReserved,
 )
 from schemas.orders import (
-    ItemAdded, LineItem, OrderCancelled, OrderConfirmed, OrderCreated, OrderShipped, OrderSubmitted,
+    ItemAdded,
+    LineItem,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderCreated,
+    OrderShipped,
+    OrderSubmitted,
 )
-from domain.order import Order, evolve
 from streams.folds.backorders import backorder_commands
 from streams.folds.inventory_view import fold_inventory_view, inventory_documents
 from streams.folds.reservations import stock_commands
@@ -43,7 +54,8 @@ def history(*payloads: Payload) -> tuple[Order, list[Envelope[Payload]]]:
 
 def sent(records: list[Record]) -> list[tuple[str, str, str, dict[str, object]]]:
     decoded = [json.loads(record.value) for record in records]
-    return [(record.topic, record.key.decode(), body["type"], body["payload"]) for record, body in zip(records, decoded)]
+    return [(record.topic, record.key.decode(), body["type"], body["payload"])
+            for record, body in zip(records, decoded, strict=True)]
 
 
 CREATED = OrderCreated(customer_id="C-1", currency="EUR", channel="web")

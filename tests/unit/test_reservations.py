@@ -16,7 +16,13 @@ from domain.stock import ORDER_LINE_COMMANDS, StockState, decide, evolve, stock_
 from domain.stock_state import Closed
 from schemas.envelope import Payload
 from schemas.inventory import (
-    INVENTORY_EVENTS, AdjustStock, BackorderFilled, DeductStock, ReceiveStock, ReleaseStock, ReservationBackordered,
+    INVENTORY_EVENTS,
+    AdjustStock,
+    BackorderFilled,
+    DeductStock,
+    ReceiveStock,
+    ReleaseStock,
+    ReservationBackordered,
     ReserveStock,
 )
 from schemas.outcomes import Rejection
@@ -231,7 +237,7 @@ def test_deliveries_in_any_order_keep_the_invariants_and_match_the_ledger(seed: 
 def test_a_command_delivered_again_changes_nothing(seed: int) -> None:
     deliveries = scenario(seed)
     run = deliver(deliveries)
-    assert [decision for delivery, decision in zip(deliveries, run.decisions) if delivery.again] == [
+    assert [decision for delivery, decision in zip(deliveries, run.decisions, strict=True) if delivery.again] == [
         [] for delivery in deliveries if delivery.again
     ]
     once = deliver(first_deliveries(deliveries))

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from ops.settings import Settings
+from common.settings import Settings
 
 
 def test_settings_read_the_orderflow_prefix(monkeypatch: pytest.MonkeyPatch) -> None:

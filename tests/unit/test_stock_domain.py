@@ -9,9 +9,21 @@ from domain.stock_state import Closed, Reservation
 from schemas.customers import CustomerRegistered
 from schemas.envelope import Payload
 from schemas.inventory import (
-    INVENTORY_COMMANDS, INVENTORY_EVENTS, AdjustStock, BackorderFilled, DeductStock, ReceiveStock, ReleaseStock,
-    ReservationBackordered, ReservationReleased, ReserveStock, StockAdjusted, StockDeducted, StockLevels,
-    StockReceived, StockReserved,
+    INVENTORY_COMMANDS,
+    INVENTORY_EVENTS,
+    AdjustStock,
+    BackorderFilled,
+    DeductStock,
+    ReceiveStock,
+    ReleaseStock,
+    ReservationBackordered,
+    ReservationReleased,
+    ReserveStock,
+    StockAdjusted,
+    StockDeducted,
+    StockLevels,
+    StockReceived,
+    StockReserved,
 )
 from schemas.orders import SubmitOrder
 from tests.unit.builders import accepted, event_types, refused

@@ -31,7 +31,7 @@ class Cost:
     bytes_written: int
 
     def within(self, bound: "Cost", factor: int) -> bool:
-        return all(mine <= factor * theirs for mine, theirs in zip(vars(self).values(), vars(bound).values()))
+        return all(mine <= factor * theirs for mine, theirs in zip(vars(self).values(), vars(bound).values(), strict=True))
 
 
 def cost_of(store: StockStore, command: Payload) -> tuple[Cost, list[Payload]]:

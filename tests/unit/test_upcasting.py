@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import pytest
 from pydantic_core import from_json, to_json
 
-from producers.deadletters import check_resendable
+from common.deadletters import check_resendable
 from schemas import codec, topics
 from schemas.codec import UndecodableRecord, decode, encode
 from schemas.deadletter import DeadLetter

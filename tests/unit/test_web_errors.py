@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
-from ops.web.errors import install_error_handlers
+from common.web.errors import install_error_handlers
 from producers.app import create_app as create_command_api
 
 

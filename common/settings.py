@@ -3,7 +3,6 @@
 import json
 import os
 from pathlib import Path
-
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
@@ -59,7 +58,8 @@ class Settings(BaseSettings):
     elasticsearch_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL")
 
     # Local launcher.
-    cache_dir: Path = Field(default_factory=_default_cache_dir, description="Downloaded Kafka and Elasticsearch, reused by later runs")
+    cache_dir: Path = Field(default_factory=_default_cache_dir,
+                            description="Downloaded Kafka and Elasticsearch, reused by later runs")
     data_dir: Path = Field(default_factory=_default_data_dir, description="Broker, index and table data, logs and pid files")
     kafka_version: str = Field("3.9.1", description="Apache Kafka broker version fetched from Maven Central")
     elasticsearch_version: str = Field("8.19.21", description="Elasticsearch integ-test-zip version fetched from Maven Central")
@@ -68,7 +68,8 @@ class Settings(BaseSettings):
     elasticsearch_port: int = Field(9200, description="Elasticsearch HTTP port on 127.0.0.1")
     kafka_heap: str = Field("512m", description="Kafka JVM heap")
     elasticsearch_heap: str = Field("1g", description="Elasticsearch JVM heap")
-    elasticsearch_user: str = Field("orderflow-es", description="Non-root user that runs Elasticsearch when the launcher runs as root")
+    elasticsearch_user: str = Field("orderflow-es",
+                                    description="Non-root user that runs Elasticsearch when the launcher runs as root")
     java_home: Path | None = Field(None, description="JDK for Kafka and Elasticsearch (default: the java on PATH)")
     startup_timeout_s: float = Field(180.0, description="How long `up` waits for each server to become healthy")
 
@@ -85,7 +86,8 @@ class Settings(BaseSettings):
     worker_id: str = Field("orderflow", description="Faust application id (consumer group, table topics)")
     api_keys: dict[str, ApiKey] = Field(
         default_factory=dict,
-        description='API keys by name, e.g. {"shop": {"key": "…", "scopes": ["write"]}} or {"ops": "…"} (all scopes); empty: no auth',
+        description='API keys by name, e.g. {"shop": {"key": "…", "scopes": ["write"]}} or {"ops": "…"} (all scopes); '
+                    'empty: no auth',
     )
     console_command_api_url: str | None = Field(
         None, description="The command API's address as the console's browser reaches it (default: the console's host "
@@ -95,7 +97,8 @@ class Settings(BaseSettings):
                         "http://127.0.0.1:<query API port> and http://localhost:<query API port>")
     console_refresh_s: float = Field(5.0, gt=0, le=3600, description="How often the console's search and stats views "
                                                                        "refresh on their own")
-    worker_session_timeout_s: float = Field(10.0, description="Kafka session timeout of the worker: how soon a crashed worker's partitions move")
+    worker_session_timeout_s: float = Field(
+        10.0, description="Kafka session timeout of the worker: how soon a crashed worker's partitions move")
     worker_producer_linger_s: float = Field(
         0.005, ge=0, le=1,
         description="How long the worker's producer gathers records into one request before its transaction "

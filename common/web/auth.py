@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
 
-from ops.settings import ApiKey, Scope
+from common.settings import ApiKey, Scope
 
 ANONYMOUS = "anonymous"
 

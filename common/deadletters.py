@@ -15,7 +15,7 @@ from datetime import datetime
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
-from producers.publisher import producer_config
+from common.kafka import producer_config
 from schemas import topics
 from schemas.codec import UndecodableRecord, decode
 from schemas.customers import CUSTOMER_EVENTS, ORDER_SUMMARY_MESSAGES

@@ -2,7 +2,7 @@
 
 import uvicorn
 
-from ops.settings import Settings
+from common.settings import Settings
 
 
 def serve(app_factory: str, host: str, port: int, settings: Settings) -> None:
