@@ -100,7 +100,8 @@ async def search_orders(
     query = OrderQuery(q=q.strip() if q and q.strip() else None, status=[each.value for each in status] if status else None,
                        customer_id=customer_id, min_total=min_total, max_total=max_total, created_from=window.start,
                        created_to=window.end, sort=sort, size=size, cursor=cursor)
-    result = await es.search(index=ORDERS.alias, **search_body(query))
+    body = search_body(query)  # a forged cursor is refused here, before Elasticsearch is asked
+    result = await es.search(index=ORDERS.alias, **body)
     hits = result["hits"]["hits"]
     marks = await hit_highlights(es, ORDERS.alias, query.q, hits) if query.q else {}
     return OrderPage(

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from elasticsearch import AsyncElasticsearch, Elasticsearch
-
 from ops.settings import Settings
+
 from query_api.highlighting import drawn_highlights, words
 from query_api.routes.orders import hit_highlights
 from query_api.search import HIGHLIGHTED_FIELDS, fragments_body, highlights
@@ -40,7 +40,8 @@ ORDERS_ = [
 ]
 SEARCHES = ["Lamp", "lamp desk", "Chargr", "Scnner", "sacnner", "Park Avenue", "door", "Call", "call first",
             "Perlman", "karen.perlman", "O'Neil", "Straße", "strase", "München", "12", "3.5kg", "京", "カタカナ",
-            "Silent", "Tablet", "Premum Muose", "Berln", "neighbour", "parcel", "1,000", "d'arc", "example.com", "Go", "大阪", "second", "rear", "back"]
+            "Silent", "Tablet", "Premum Muose", "Berln", "neighbour", "parcel", "1,000", "d'arc", "example.com",
+            "Go", "大阪", "second", "rear", "back"]
 
 
 @pytest.fixture(scope="module")

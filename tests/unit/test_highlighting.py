@@ -3,7 +3,14 @@
 import pytest
 
 from query_api.highlighting import (
-    allowed_edits, drawn_highlights, edit_distance, field_values, mark, matching_names, query_words, words,
+    allowed_edits,
+    drawn_highlights,
+    edit_distance,
+    field_values,
+    mark,
+    matching_names,
+    query_words,
+    words,
 )
 
 FIELDS = ["customer.name", "notes"]
@@ -11,7 +18,8 @@ FIELDS = ["customer.name", "notes"]
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("karen.perlman.13848@example.com", ["karen.perlman", "13848", "example.com"]),
-    ("O'Neil's 3.5kg box, 1,000 units; 12:30 rue d'Arc", ["o'neil's", "3.5kg", "box", "1,000", "units", "12", "30", "rue", "d'arc"]),
+    ("O'Neil's 3.5kg box, 1,000 units; 12:30 rue d'Arc",
+     ["o'neil's", "3.5kg", "box", "1,000", "units", "12", "30", "rue", "d'arc"]),
     ("東京都 ひらがな カタカナ x_y foo-bar", ["東", "京", "都", "ひ", "ら", "が", "な", "カタカナ", "x_y", "foo", "bar"]),
     ("Ünïcödé STRASSE café", ["ünïcödé", "strasse", "café"]),
     ("  ...  ", []),
