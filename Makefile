@@ -30,8 +30,10 @@ run: install
 up: install
 	$(BIN)/orderflow up
 
+# Stops the system and the tests' stack.
 down:
-	@if [ -x $(BIN)/orderflow ]; then $(BIN)/orderflow down; else echo "nothing installed, nothing running"; fi
+	@if [ -x $(BIN)/orderflow ]; then $(BIN)/orderflow down && ORDERFLOW_PROFILE=test $(BIN)/orderflow down; \
+	else echo "nothing installed, nothing running"; fi
 
 status logs: install
 	$(BIN)/orderflow $@
@@ -43,6 +45,10 @@ sample: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# The tests run a stack of their own (the launcher's test profile: its own data folder and ports), so a system that
+# `make run` started is left as it is, and they work whether one runs or not.
+test test-unit test-integration test-e2e test-faults test-slow: export ORDERFLOW_PROFILE = test
 
 test: install tools
 	$(BIN)/orderflow up

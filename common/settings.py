@@ -21,6 +21,15 @@ def _default_data_dir() -> Path:
     return Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "orderflow"
 
 
+# The settings a test profile moves: each port goes up by TEST_PORT_OFFSET and the data folder gets a suffix, so the
+# stack `make test` runs never shares a broker, an index or a table with the system `make run` started.
+TEST_PORT_OFFSET = 10_000
+TEST_DATA_DIR_SUFFIX = "-test"
+PORT_FIELDS = ("kafka_port", "kafka_controller_port", "elasticsearch_port", "command_api_port", "query_api_port",
+               "worker_web_port")
+Profile = Literal["system", "test"]
+
+
 # read: the query API; write: commands; admin: dead letters (list and resend).
 Scope = Literal["read", "write", "admin"]
 
@@ -52,6 +61,11 @@ def _plain(value: object) -> object:
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ORDERFLOW_", env_file=".env", extra="ignore")
+
+    profile: Profile = Field(
+        "system", description="`test`: the stack the test command runs, apart from the system's — its own data folder "
+                              f"(the default one with `{TEST_DATA_DIR_SUFFIX}`) and ports (each default "
+                              f"+ {TEST_PORT_OFFSET}); settings given explicitly still win")
 
     # Where the servers are.
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers")
@@ -146,6 +160,13 @@ class Settings(BaseSettings):
         default_factory=dict, description='Per-SKU low-stock thresholds overriding the default, e.g. {"SKU-100": 20}',
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _test_profile_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("profile") != "test":
+            return data
+        return {**test_profile_defaults(), **data}
+
     def as_env(self) -> dict[str, str]:
         """These settings as ``ORDERFLOW_*`` variables, so child processes run with exactly the same ones."""
         env: dict[str, str] = {}
@@ -173,3 +194,15 @@ class Settings(BaseSettings):
 
     def java_bin(self) -> str:
         return str(self.java_home / "bin" / "java") if self.java_home else "java"
+
+
+def test_profile_defaults() -> dict[str, Any]:
+    """What the test profile changes, for every setting not given explicitly."""
+    ports = {name: Settings.model_fields[name].default + TEST_PORT_OFFSET for name in PORT_FIELDS}
+    data_dir = _default_data_dir()
+    return {
+        **ports,
+        "data_dir": data_dir.with_name(data_dir.name + TEST_DATA_DIR_SUFFIX),
+        "kafka_bootstrap": f"127.0.0.1:{ports['kafka_port']}",
+        "elasticsearch_url": f"http://127.0.0.1:{ports['elasticsearch_port']}",
+    }

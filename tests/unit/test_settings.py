@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from common.settings import Settings
+from common.settings import PORT_FIELDS, TEST_PORT_OFFSET, Settings
 
 
 def test_settings_read_the_orderflow_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -18,3 +18,23 @@ def test_as_env_gives_child_processes_the_same_settings(monkeypatch: pytest.Monk
     for name, value in original.as_env().items():
         monkeypatch.setenv(name, value)
     assert Settings() == original
+
+
+def test_the_test_profile_moves_every_port_and_the_data_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [*PORT_FIELDS, "data_dir", "kafka_bootstrap", "elasticsearch_url"]:
+        monkeypatch.delenv(f"ORDERFLOW_{name.upper()}", raising=False)
+    system, test = Settings(profile="system"), Settings(profile="test")
+    for name in PORT_FIELDS:
+        assert getattr(test, name) == getattr(system, name) + TEST_PORT_OFFSET
+    assert test.data_dir == system.data_dir.with_name(system.data_dir.name + "-test")
+    assert test.kafka_bootstrap == f"127.0.0.1:{test.kafka_port}"
+    assert test.elasticsearch_url == f"http://127.0.0.1:{test.elasticsearch_port}"
+
+
+def test_settings_given_explicitly_win_over_the_test_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORDERFLOW_PROFILE", "test")
+    monkeypatch.setenv("ORDERFLOW_DATA_DIR", "/tmp/ci-data")
+    monkeypatch.setenv("ORDERFLOW_QUERY_API_PORT", "28001")
+    settings = Settings()
+    assert settings.data_dir == Path("/tmp/ci-data") and settings.query_api_port == 28001
+    assert settings.command_api_port == 8000 + TEST_PORT_OFFSET
