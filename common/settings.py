@@ -1,5 +1,6 @@
 """All configuration, read from the environment (prefix ``ORDERFLOW_``) or a ``.env`` file."""
 
+import ipaddress
 import json
 import os
 from pathlib import Path
@@ -103,6 +104,9 @@ class Settings(BaseSettings):
         description='API keys by name, e.g. {"shop": {"key": "…", "scopes": ["write"]}} or {"ops": "…"} (all scopes); '
                     'empty: no auth',
     )
+    auth: Literal["on", "off"] = Field(
+        "on", description="`off` lets an API listen on an address other than loopback with no API keys, open to anyone "
+                          "who reaches it; with `on` such an API refuses to start")
     console_command_api_url: str | None = Field(
         None, description="The command API's address as the console's browser reaches it (default: the console's host "
                           "name with ORDERFLOW_COMMAND_API_PORT)")
@@ -179,6 +183,14 @@ class Settings(BaseSettings):
             env[f"ORDERFLOW_{name.upper()}"] = str(value)
         return env
 
+    def open_to_all(self, host: str) -> bool:
+        """An API on ``host`` would be open to anyone who reaches it, and ``auth`` does not allow that."""
+        return not (self.api_keys or self.auth == "off" or is_loopback(host))
+
+    def open_apis(self) -> list[str]:
+        hosts = {"command API": self.command_api_host, "query API": self.query_api_host}
+        return [f"{name} on {host}" for name, host in hosts.items() if self.open_to_all(host)]
+
     @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
@@ -194,6 +206,15 @@ class Settings(BaseSettings):
 
     def java_bin(self) -> str:
         return str(self.java_home / "bin" / "java") if self.java_home else "java"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to any address
+        return False
 
 
 def test_profile_defaults() -> dict[str, Any]:

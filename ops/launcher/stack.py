@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 
+from common.serve import OPEN_ACCESS_HINT
 from common.settings import Settings
 from ops.admin import indexes, topics
 from ops.launcher import elasticsearch, kafka
+from ops.launcher.errors import LauncherError
 from ops.launcher.processes import ManagedProcess
 from ops.launcher.services import app_services, every_app_service
 
@@ -19,6 +21,8 @@ class ProcessStatus:
 
 def up(settings: Settings, *, apps: bool = True) -> None:
     """Start what is not running, in dependency order, and return once all are healthy."""
+    if open_apis := settings.open_apis():
+        raise LauncherError(f"refusing to start the {' and the '.join(open_apis)} with no API keys: {OPEN_ACCESS_HINT}")
     started_kafka = kafka.start(settings)
     started_es = elasticsearch.start(settings)
     _say("kafka", "starting" if started_kafka else "already running")

@@ -3,7 +3,10 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from common.serve import serve
 from common.settings import PORT_FIELDS, TEST_PORT_OFFSET, Settings
+from ops.launcher import stack
+from ops.launcher.errors import LauncherError
 
 
 def test_settings_read_the_orderflow_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,3 +41,29 @@ def test_settings_given_explicitly_win_over_the_test_profile(monkeypatch: pytest
     settings = Settings()
     assert settings.data_dir == Path("/tmp/ci-data") and settings.query_api_port == 28001
     assert settings.command_api_port == 8000 + TEST_PORT_OFFSET
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_loopback_apis_need_no_keys(host: str) -> None:
+    settings = Settings(command_api_host=host, query_api_host=host)
+    assert not settings.open_to_all(host) and settings.open_apis() == []
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::", "orders.example.com"])
+def test_an_api_beyond_loopback_without_keys_is_refused(host: str) -> None:
+    settings = Settings(command_api_host=host)
+    assert settings.open_to_all(host) and settings.open_apis() == [f"command API on {host}"]
+    with pytest.raises(SystemExit, match="no API keys"):
+        serve("producers.app:create_app", host, 0, settings)
+
+
+def test_keys_or_auth_off_let_an_api_listen_beyond_loopback() -> None:
+    assert Settings(query_api_host="0.0.0.0", api_keys={"shop": SecretStr("k")}).open_apis() == []
+    assert Settings(query_api_host="0.0.0.0", auth="off").open_apis() == []
+
+
+def test_the_launcher_refuses_open_apis_before_starting_anything(tmp_path: Path) -> None:
+    settings = Settings(query_api_host="0.0.0.0", data_dir=tmp_path)
+    with pytest.raises(LauncherError, match="query API on 0.0.0.0 with no API keys.*ORDERFLOW_AUTH=off"):
+        stack.up(settings)
+    assert not any(tmp_path.iterdir())
