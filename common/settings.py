@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     startup_timeout_s: float = Field(180.0, description="How long `up` waits for each server to become healthy")
 
     # Topics and indexes.
-    partitions: int = Field(3, ge=1, description="Partitions of every topic")
+    partitions: int = Field(6, ge=1, description="Partitions of every topic (several workers share them)")
     replication_factor: int = Field(1, ge=1, description="Replication factor of every topic")
 
     # Processes.

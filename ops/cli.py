@@ -9,9 +9,12 @@ from pathlib import Path
 from common.settings import Settings
 from ops.launcher import stack
 from ops.launcher.errors import LauncherError
+from ops.launcher.services import MOST_WORKERS
 
 
 def _up(settings: Settings, args: argparse.Namespace) -> None:
+    if args.workers is not None:
+        settings = settings.model_copy(update={"workers": args.workers})
     stack.up(settings, apps=not args.servers_only)
     _print_urls(settings)
 
@@ -161,11 +164,20 @@ Elasticsearch {settings.elasticsearch_url}    Kafka {settings.kafka_bootstrap}
 logs          orderflow logs [process]      stop: make down""")
 
 
+def _workers(text: str) -> int:
+    count = int(text)
+    if not 1 <= count <= MOST_WORKERS:
+        raise argparse.ArgumentTypeError(f"between 1 and {MOST_WORKERS}")
+    return count
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orderflow", description="Run and operate the orderflow pipeline.")
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("up", help="start Kafka, Elasticsearch, the worker and both APIs")
     up.add_argument("--servers-only", action="store_true", help="start only Kafka and Elasticsearch")
+    up.add_argument("--workers", type=_workers, metavar="N",
+                    help="worker processes in one consumer group, sharing the partitions (default ORDERFLOW_WORKERS)")
     up.set_defaults(handler=_up)
     commands.add_parser("down", help="stop everything that `up` started").set_defaults(handler=_down)
     commands.add_parser("status", help="show what runs and whether it is healthy").set_defaults(handler=_status)
