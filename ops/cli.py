@@ -61,11 +61,12 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _deadletter_list(settings: Settings, args: argparse.Namespace) -> None:
+    from common.clients import kafka_options
     from common.deadletters import list_dead_letters
     from ops import deadletters
 
     with deadletters.cli_errors():
-        listing = list_dead_letters(settings.kafka_bootstrap, source_topic=args.topic, limit=args.limit)
+        listing = list_dead_letters(kafka_options(settings), source_topic=args.topic, limit=args.limit)
     for entry in listing.entries:
         print(deadletters.json_line(entry) if args.json else deadletters.summary_line(entry))
     if listing.unreadable:
@@ -73,13 +74,14 @@ def _deadletter_list(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _deadletter_resend(settings: Settings, args: argparse.Namespace) -> None:
+    from common.clients import kafka_options
     from common.deadletters import parse_handle, resend
     from ops import deadletters
 
     with deadletters.cli_errors():
         handle = parse_handle(args.handle)
         corrected = deadletters.read_value_file(args.value_file) if args.value_file else None
-        landed = resend(settings.kafka_bootstrap, handle, corrected, force=args.force)
+        landed = resend(kafka_options(settings), handle, corrected, force=args.force)
     print(f"resent dead letter {handle} to {landed}")
 
 
