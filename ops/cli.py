@@ -12,7 +12,7 @@ from ops.launcher.errors import LauncherError
 
 
 def _up(settings: Settings, args: argparse.Namespace) -> None:
-    stack.up(settings, apps=not args.servers_only)
+    stack.up(settings, apps=not args.servers_only, servers=not args.external)
     _print_urls(settings)
 
 
@@ -167,7 +167,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orderflow", description="Run and operate the orderflow pipeline.")
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("up", help="start Kafka, Elasticsearch, the worker and both APIs")
-    up.add_argument("--servers-only", action="store_true", help="start only Kafka and Elasticsearch")
+    where = up.add_mutually_exclusive_group()
+    where.add_argument("--servers-only", action="store_true", help="start only the local Kafka and Elasticsearch")
+    where.add_argument("--external", action="store_true",
+                       help="start only the worker and both APIs, against the configured Kafka and Elasticsearch "
+                            "(ORDERFLOW_KAFKA_BOOTSTRAP, ORDERFLOW_ELASTICSEARCH_URL and their credentials); "
+                            "creates missing topics and indexes there")
     up.set_defaults(handler=_up)
     commands.add_parser("down", help="stop everything that `up` started").set_defaults(handler=_down)
     commands.add_parser("status", help="show what runs and whether it is healthy").set_defaults(handler=_status)
