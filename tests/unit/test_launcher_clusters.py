@@ -7,7 +7,9 @@ import pytest
 from common.clients import kafka_options
 from common.settings import Settings
 from ops import cli
+from ops.admin import indexes, topics
 from ops.launcher import clusters, elasticsearch, kafka, stack
+from ops.launcher.errors import LauncherError
 from ops.launcher.kafka_sasl import sasl_client_settings
 
 
@@ -19,7 +21,7 @@ def properties(text: str) -> dict[str, str]:
     lines = [line.split("=", 1) for line in text.splitlines() if line]
     keys = [key for key, _ in lines]
     assert len(keys) == len(set(keys)), "every property once"
-    return dict(lines)  # type: ignore[arg-type]
+    return {key: value for key, value in lines}
 
 
 def test_without_the_port_the_broker_has_plaintext_and_controller_listeners_only() -> None:
@@ -62,7 +64,7 @@ class Calls:
         self.made: list[str] = []
         for module, name in ((kafka, "start"), (elasticsearch, "start"), (kafka, "wait_healthy"),
                              (elasticsearch, "wait_healthy"), (clusters, "wait_reachable"),
-                             (stack.topics, "ensure_topics"), (stack.indexes, "ensure_indexes")):
+                             (topics, "ensure_topics"), (indexes, "ensure_indexes")):
             monkeypatch.setattr(module, name, self.recorder(name))
         monkeypatch.setattr(stack, "ensure_scram_user", self.recorder("ensure_scram_user"))
         monkeypatch.setattr(kafka, "local_admin", lambda settings: None)
@@ -101,5 +103,5 @@ def test_status_reports_the_configured_clusters(monkeypatch: pytest.MonkeyPatch)
 
 def test_external_clusters_that_do_not_answer_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(clusters, "kafka_reachable", lambda settings: False)
-    with pytest.raises(clusters.LauncherError, match="Kafka at kafka.example:9093 did not answer"):
+    with pytest.raises(LauncherError, match="Kafka at kafka.example:9093 did not answer"):
         clusters.wait_reachable(settings(kafka_bootstrap="kafka.example:9093", startup_timeout_s=0.01))
