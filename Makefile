@@ -6,6 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install tools run up down status logs sample lint test test-unit test-integration test-e2e test-faults test-slow clean bench
 
+# The local broker also opens a SASL_PLAINTEXT listener (SCRAM) on this port, which the tests of the project's
+# clients against an authenticating broker use (tests/integration/test_kafka_sasl.py, tests/e2e/test_sasl_processes.py);
+# 0 turns it off. Exported, so that `make up` and `make test` start the same broker.
+export ORDERFLOW_KAFKA_SASL_PORT ?= 9094
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
