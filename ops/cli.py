@@ -135,7 +135,7 @@ def _reset_views(settings: Settings, args: argparse.Namespace) -> None:
         if service.process(settings).stop():
             print(f"stopped {service.name}")
     reset_views(settings, chosen)
-    stack.up(settings)
+    stack.up(settings, servers=not args.external)
 
 
 def _bench(settings: Settings, args: argparse.Namespace) -> None:
@@ -190,6 +190,8 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.set_defaults(handler=_rebuild)
     reset = commands.add_parser("reset-views", help="drop the worker's view tables and fold the event log again")
     reset.add_argument("view", choices=["order", "customer", "inventory", "all"])
+    reset.add_argument("--external", action="store_true",
+                       help="the system runs against existing clusters (`up --external`): start no local server")
     reset.set_defaults(handler=_reset_views)
     for name, handler, text in (("sample", _sample, "load sample data"), ("run", _run, "up, sample data, URLs")):
         sub = commands.add_parser(name, help=text)

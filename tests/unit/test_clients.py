@@ -157,3 +157,14 @@ def test_child_processes_receive_the_secrets_themselves(monkeypatch: pytest.Monk
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert Settings(_env_file=None) == original
+
+
+def test_the_worker_app_gets_every_broker_and_the_credentials(tmp_path: Path) -> None:
+    from streams.app import WorkerApp, faust_brokers
+
+    configured = sasl("SASL_SSL", "SCRAM-SHA-256", kafka_bootstrap="k1:9093, k2:9093")
+    app = WorkerApp("test", broker=faust_brokers(configured), broker_credentials=faust_broker_credentials(configured),
+                    datadir=str(tmp_path))
+    assert [str(url) for url in app.conf.broker] == ["kafka://k1:9093", "kafka://k2:9093"]
+    assert isinstance(app.conf.broker_credentials, SASLCredentials)
+    assert app.conf.broker_credentials.protocol == AuthProtocol.SASL_SSL
