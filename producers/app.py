@@ -33,12 +33,12 @@ BATCH_PATH = "/commands/batch"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     registry = CollectorRegistry()
+    kafka = kafka_options(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         store = CommandStore(settings.data_dir / "command-api")
-        kafka = kafka_options(settings)
         publisher = KafkaPublisher(producer_config(kafka, settings.publish_timeout_s))
         metrics = CommandMetrics(registry, lambda: publisher.queue_depth)
         watcher = OutcomeWatcher(kafka, store, on_outcome=metrics.on_outcome)
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Commands for orders, customers and stock. Every command is published to Kafka and decided "
                               "by the worker; add `?wait=<seconds>` to get the decision in the answer.")
     app.state.settings = settings
-    app.state.kafka = kafka_options(settings)  # the dead-letter routes' clients reach the cluster with these
+    app.state.kafka = kafka  # the dead-letter routes' clients reach the cluster with these
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, streamed={BATCH_PATH: settings.max_batch_bytes},
                        max_discarded_bytes=settings.max_discarded_body_bytes)
     app.add_middleware(RequestTimer, latency=request_latency(registry))
