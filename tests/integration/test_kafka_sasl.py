@@ -86,9 +86,10 @@ def test_wrong_credentials_are_refused_with_an_authentication_error(
     refusals: list[KafkaError] = []
     config: dict[str, Any] = {**kafka_options(wrong), "log_level": 0, "error_cb": refusals.append}
     client = AdminClient(config)
-    with pytest.raises(KafkaException):
+    with pytest.raises(KafkaException) as failed:
         client.list_topics(timeout=10)
     client.poll(1)  # serves error_cb
+    refusals.append(failed.value.args[0])
     authentication = [error for error in refusals if error.code() == KafkaError._AUTHENTICATION]
     assert authentication, f"expected an authentication error, got {refusals}"
     assert "Authentication failed" in authentication[0].str() and "SCRAM-SHA-512" in authentication[0].str()
