@@ -13,6 +13,7 @@ from elasticsearch import Elasticsearch, helpers
 from schemas.mappings import ReadModel
 
 DOCS_PER_BULK = 2000
+NDJSON = {"content-type": "application/x-ndjson", "accept": "application/json"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def bulk_load(elasticsearch: Mapping[str, Any], model: ReadModel, path: Path, in
     try:
         started = time.monotonic()
         for bulk in bulk_bodies(path):
-            answer = es.bulk(index=index, operations=bulk).body
+            answer = es.perform_request("POST", f"/{index}/_bulk", body=bulk, headers=NDJSON).body
             if answer["errors"]:
                 raise RuntimeError(f"raw bulk into {index} refused documents: {_first_error(answer)}")
             documents += len(answer["items"])
