@@ -2,6 +2,8 @@
 SCRAM-SHA-512 for one user, so that authenticated clients can be tried against a broker of our own."""
 
 from confluent_kafka.admin import AdminClient
+
+# From their own module: confluent_kafka.admin imports them without listing them as exported, which mypy refuses.
 from confluent_kafka.admin._scram import (
     ScramCredentialInfo,
     ScramMechanism,
@@ -58,18 +60,19 @@ def ensure_scram_user(admin: AdminClient, settings: Settings) -> None:
     the PLAINTEXT listener); a no-op without the listener."""
     if not settings.kafka_sasl_port:
         return
-    password = settings.kafka_sasl_port_password.get_secret_value().encode()
-    upserts: list[UserScramCredentialAlteration] = [UserScramCredentialUpsertion(settings.kafka_sasl_port_username,
-                                            ScramCredentialInfo(mechanism, SCRAM_ITERATIONS), password)
-               for mechanism in MECHANISMS.values()]
-    for user, future in admin.alter_user_scram_credentials(upserts).items():
+    user, password = settings.kafka_sasl_port_username, settings.kafka_sasl_port_password.get_secret_value().encode()
+    upserts: list[UserScramCredentialAlteration] = [
+        UserScramCredentialUpsertion(user, ScramCredentialInfo(mechanism, SCRAM_ITERATIONS), password)
+        for mechanism in MECHANISMS.values()
+    ]
+    for future in admin.alter_user_scram_credentials(upserts).values():
         try:
             future.result()
         except Exception as error:  # noqa: BLE001 - re-raised with what failed
             raise LauncherError(f"could not create the SCRAM user {user} of the local broker: {error}") from error
     if not wait_until(lambda: _authenticates(settings), READY_TIMEOUT_S, interval_s=0.5):
         raise LauncherError(f"the SASL listener on 127.0.0.1:{settings.kafka_sasl_port} does not accept the user "
-                            f"{settings.kafka_sasl_port_username}")
+                            f"{user}")
 
 
 def _authenticates(settings: Settings) -> bool:

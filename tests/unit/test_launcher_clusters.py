@@ -1,5 +1,6 @@
 """The launcher with existing clusters (`up --external`) and the local broker's optional SASL listener."""
 
+from concurrent.futures import Future
 from typing import Any
 
 import pytest
@@ -8,7 +9,7 @@ from common.clients import kafka_options
 from common.settings import Settings
 from ops import cli
 from ops.admin import indexes, topics
-from ops.launcher import clusters, elasticsearch, kafka, stack
+from ops.launcher import clusters, elasticsearch, kafka, kafka_sasl, stack
 from ops.launcher.errors import LauncherError
 from ops.launcher.kafka_sasl import sasl_client_settings
 
@@ -105,3 +106,27 @@ def test_external_clusters_that_do_not_answer_are_named(monkeypatch: pytest.Monk
     monkeypatch.setattr(clusters, "kafka_reachable", lambda settings: False)
     with pytest.raises(LauncherError, match="Kafka at kafka.example:9093 did not answer"):
         clusters.wait_reachable(settings(kafka_bootstrap="kafka.example:9093", startup_timeout_s=0.01))
+
+
+class FakeAdmin:
+    def __init__(self) -> None:
+        self.upserts: list[Any] = []
+
+    def alter_user_scram_credentials(self, upserts: list[Any]) -> dict[str, Future[None]]:
+        self.upserts += upserts
+        done: Future[None] = Future()
+        done.set_result(None)
+        return {upserts[0].user: done}
+
+
+def test_the_scram_user_is_created_for_both_mechanisms_once_the_listener_is_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(kafka_sasl, "_authenticates", lambda settings: True)
+    admin = FakeAdmin()
+    kafka_sasl.ensure_scram_user(admin, settings())  # type: ignore[arg-type]
+    assert admin.upserts == []
+    kafka_sasl.ensure_scram_user(admin, settings(kafka_sasl_port=9094, kafka_sasl_port_username="u",  # type: ignore[arg-type]
+                                                 kafka_sasl_port_password="p"))
+    assert {(upsert.user, upsert.scram_credential_info.mechanism.name, upsert.password) for upsert in admin.upserts} == {
+        ("u", "SCRAM_SHA_256", b"p"), ("u", "SCRAM_SHA_512", b"p")}
