@@ -168,3 +168,19 @@ def test_the_worker_app_gets_every_broker_and_the_credentials(tmp_path: Path) ->
     assert [str(url) for url in app.conf.broker] == ["kafka://k1:9093", "kafka://k2:9093"]
     assert isinstance(app.conf.broker_credentials, SASLCredentials)
     assert app.conf.broker_credentials.protocol == AuthProtocol.SASL_SSL
+
+
+@pytest.mark.parametrize("configured", [
+    settings(),
+    settings(kafka_security_protocol="SSL", kafka_ca_file=CA),
+    *(sasl(protocol, mechanism, **({"kafka_ca_file": CA} if protocol == "SASL_SSL" else {}))
+      for protocol in ("SASL_PLAINTEXT", "SASL_SSL") for mechanism in ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")),
+], ids=lambda configured: f"{configured.kafka_security_protocol}-{configured.kafka_sasl_mechanism}")
+def test_librdkafka_takes_the_kafka_options(configured: Settings) -> None:
+    from confluent_kafka import Consumer, Producer
+    from confluent_kafka.admin import AdminClient
+
+    options = {**kafka_options(configured.model_copy(update={"kafka_bootstrap": "127.0.0.1:1"})), "log_level": 0}
+    Producer(options).flush(0)
+    AdminClient(options)
+    Consumer({**options, "group.id": "test"}).close()
