@@ -8,6 +8,7 @@ from typing import Any
 
 import certifi
 import pytest
+from elasticsearch import AsyncElasticsearch, Elasticsearch
 from faust.auth import SASLCredentials, SSLCredentials
 from faust.types.auth import AuthProtocol, SASLMechanism
 from pydantic import SecretStr, ValidationError
@@ -103,8 +104,6 @@ def test_elasticsearch_options_carry_auth_and_certificate_check(
 
 
 def test_elasticsearch_options_build_clients() -> None:
-    from elasticsearch import AsyncElasticsearch, Elasticsearch
-
     options = elasticsearch_options(settings(elasticsearch_url="https://es:9200", elasticsearch_api_key=SecretStr("k"),
                                              elasticsearch_ca_file=CA))
     Elasticsearch(**options, request_timeout=1).close()
@@ -184,3 +183,4 @@ def test_librdkafka_takes_the_kafka_options(configured: Settings) -> None:
     Producer(options).flush(0)
     AdminClient(options)
     Consumer({**options, "group.id": "test"}).close()
+
