@@ -77,15 +77,14 @@ def test_every_process_works_through_the_sasl_listener(through_sasl: Settings) -
     loops = eventually(lambda: assigned(through_sasl), timeout_s=90)
     assert set(loops) == {"deciders", "projectors"}
     decided_before = loops["deciders"]["records_in"]
-    commands = httpx.Client(base_url=f"http://127.0.0.1:{through_sasl.command_api_port}", timeout=30)
-    queries = httpx.Client(base_url=f"http://127.0.0.1:{through_sasl.query_api_port}", timeout=30)
-    order_ids = [unique_id("ORD-SASL") for _ in range(ORDERS)]
-    for order_id in order_ids:
-        answer = commands.post("/orders", params={"wait": 30}, json={"order_id": order_id, "customer_id": "C-SASL"})
-        assert answer.status_code == 201 and answer.json()["status"] == "accepted", answer.text
-    for order_id in order_ids:
-        order = eventually(partial(searchable, queries, order_id), timeout_s=60)
-        assert order["customer_id"] == "C-SASL"
+    with httpx.Client(base_url=f"http://127.0.0.1:{through_sasl.command_api_port}", timeout=60) as commands, \
+            httpx.Client(base_url=f"http://127.0.0.1:{through_sasl.query_api_port}", timeout=30) as queries:
+        order_ids = [unique_id("ORD-SASL") for _ in range(ORDERS)]
+        for order_id in order_ids:
+            answer = commands.post("/orders", params={"wait": 30},
+                                   json={"order_id": order_id, "customer_id": "C-SASL"})
+            assert answer.status_code == 201 and answer.json()["status"] == "accepted", answer.text
+        for order_id in order_ids:
+            order = eventually(partial(searchable, queries, order_id), timeout_s=60)
+            assert order["customer_id"] == "C-SASL"
     assert worker_loops(through_sasl)["deciders"]["records_in"] > decided_before
-    for client in (commands, queries):
-        client.close()
