@@ -4,8 +4,9 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
 
@@ -24,9 +25,9 @@ class Decided:
 class OutcomeWatch:
     """Reads every outcome published after it started, on a thread of its own."""
 
-    def __init__(self, bootstrap: str) -> None:
-        starts = end_offsets(bootstrap, COMMAND_OUTCOMES)
-        self._consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"orderflow-bench-{uuid.uuid4()}",
+    def __init__(self, kafka: Mapping[str, Any]) -> None:
+        starts = end_offsets(kafka, COMMAND_OUTCOMES)
+        self._consumer = Consumer({**kafka, "group.id": f"orderflow-bench-{uuid.uuid4()}",
                                    "enable.auto.commit": False, "log_level": 3})
         self._consumer.assign([TopicPartition(COMMAND_OUTCOMES, p, offset) for p, offset in starts.items()])
         self._seen: dict[str, tuple[float, str]] = {}  # command id -> (read at, rejection code or "")

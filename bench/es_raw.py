@@ -3,17 +3,17 @@
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 from elasticsearch import Elasticsearch, helpers
 
 from schemas.mappings import ReadModel
 
 DOCS_PER_BULK = 2000
+NDJSON = {"content-type": "application/x-ndjson", "accept": "application/json"}
 
 
 @dataclass(frozen=True)
@@ -45,25 +45,24 @@ def bulk_bodies(path: Path, documents_per_body: int = DOCS_PER_BULK) -> Iterator
             yield b"".join(body)
 
 
-def bulk_load(elasticsearch_url: str, model: ReadModel, path: Path, index_settings: dict[str, Any]) -> RawBulk:
+def bulk_load(elasticsearch: Mapping[str, Any], model: ReadModel, path: Path, index_settings: dict[str, Any]) -> RawBulk:
     """Time a sequential bulk load of the exported documents into a new scratch index with ``model``'s mapping,
-    then delete the index. The bodies are prepared before the clock starts: this is the server's side alone."""
-    es = Elasticsearch(elasticsearch_url, request_timeout=120)
+    then delete the index. The bodies are prepared before the clock starts and go as they are (already encoded):
+    this is the server's side alone. ``elasticsearch``: the client options (``common.clients.elasticsearch_options``)."""
+    es = Elasticsearch(**elasticsearch, request_timeout=120)
     index = f"bench-scratch-{model.alias}-{uuid.uuid4().hex[:8]}"
     body = model.body()
     es.indices.create(index=index, mappings=body["mappings"], settings={**body["settings"], **index_settings})
     documents = 0
     try:
-        with httpx.Client(base_url=elasticsearch_url, timeout=120) as client:
-            started = time.monotonic()
-            for bulk in bulk_bodies(path):
-                response = client.post(f"/{index}/_bulk", content=bulk, headers={"content-type": "application/x-ndjson"})
-                answer = response.raise_for_status().json()
-                if answer["errors"]:
-                    raise RuntimeError(f"raw bulk into {index} refused documents: {_first_error(answer)}")
-                documents += len(answer["items"])
-            client.post(f"/{index}/_refresh").raise_for_status()
-            seconds = time.monotonic() - started
+        started = time.monotonic()
+        for bulk in bulk_bodies(path):
+            answer = es.perform_request("POST", f"/{index}/_bulk", body=bulk, headers=NDJSON).body
+            if answer["errors"]:
+                raise RuntimeError(f"raw bulk into {index} refused documents: {_first_error(answer)}")
+            documents += len(answer["items"])
+        es.indices.refresh(index=index)
+        seconds = time.monotonic() - started
     finally:
         es.indices.delete(index=index, ignore_unavailable=True)
         es.close()
@@ -75,15 +74,15 @@ def _first_error(answer: dict[str, Any]) -> str:
     return json.dumps(failed["error"])[:300]
 
 
-def raw_bulk_of(elasticsearch_url: str, model: ReadModel, query: dict[str, Any], work_dir: Path,
+def raw_bulk_of(elasticsearch: Mapping[str, Any], model: ReadModel, query: dict[str, Any], work_dir: Path,
                 index_settings: dict[str, Any]) -> RawBulk:
     """Export the documents of ``model``'s alias matching ``query`` and time loading them raw."""
     work_dir.mkdir(parents=True, exist_ok=True)
     path = work_dir / f"{model.alias}-{uuid.uuid4().hex[:8]}.ndjson"
-    es = Elasticsearch(elasticsearch_url, request_timeout=120)
+    es = Elasticsearch(**elasticsearch, request_timeout=120)
     try:
         export_documents(es, model.alias, query, path)
-        return bulk_load(elasticsearch_url, model, path, index_settings)
+        return bulk_load(elasticsearch, model, path, index_settings)
     finally:
         es.close()
         path.unlink(missing_ok=True)

@@ -2,13 +2,15 @@
 
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import NewTopic
 
+from common.clients import kafka_options
 from common.kafka import producer_config
 from common.settings import Settings
 from ops.admin.topics import admin_client
@@ -22,13 +24,14 @@ class RawProduce:
     seconds: float
 
 
-def _consumer(bootstrap: str) -> Consumer:
-    return Consumer({"bootstrap.servers": bootstrap, "group.id": f"orderflow-bench-{uuid.uuid4()}",
+def _consumer(kafka: Mapping[str, Any]) -> Consumer:
+    return Consumer({**kafka, "group.id": f"orderflow-bench-{uuid.uuid4()}",
                      "enable.auto.commit": False, "log_level": 3})
 
 
-def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
-    consumer = _consumer(bootstrap)
+def end_offsets(kafka: Mapping[str, Any], topic: str) -> dict[int, int]:
+    """``kafka``: the cluster's client options (``common.clients.kafka_options``), as for every function here."""
+    consumer = _consumer(kafka)
     try:
         partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
         return {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in partitions}
@@ -36,9 +39,9 @@ def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
         consumer.close()
 
 
-def read_range(bootstrap: str, topic: str, starts: dict[int, int], ends: dict[int, int]) -> list[KeyValue]:
+def read_range(kafka: Mapping[str, Any], topic: str, starts: dict[int, int], ends: dict[int, int]) -> list[KeyValue]:
     """The records of ``topic`` from ``starts`` up to (not including) ``ends``, per partition."""
-    consumer = _consumer(bootstrap)
+    consumer = _consumer(kafka)
     wanted = {p: end for p, end in ends.items() if end > starts.get(p, 0)}
     records: list[KeyValue] = []
     try:
@@ -69,10 +72,10 @@ def scratch_topic(settings: Settings, partitions: int) -> Iterator[str]:
         admin.delete_topics([name], operation_timeout=30)[name].result()
 
 
-def produce_all(bootstrap: str, topic: str, records: Sequence[KeyValue]) -> RawProduce:
+def produce_all(kafka: Mapping[str, Any], topic: str, records: Sequence[KeyValue]) -> RawProduce:
     """Produce every record with the app's producer settings (idempotent, acks=all) and wait for every
     acknowledgement: the most a client on this machine gets out of the broker for these records."""
-    producer = Producer(producer_config(bootstrap))
+    producer = Producer(producer_config(kafka))
     failures: list[str] = []
 
     def on_delivery(error: object, message: object) -> None:
@@ -96,6 +99,7 @@ def produce_all(bootstrap: str, topic: str, records: Sequence[KeyValue]) -> RawP
 
 
 def raw_produce_of_range(settings: Settings, topic: str, starts: dict[int, int], ends: dict[int, int]) -> RawProduce:
-    records = read_range(settings.kafka_bootstrap, topic, starts, ends)
+    kafka = kafka_options(settings)
+    records = read_range(kafka, topic, starts, ends)
     with scratch_topic(settings, partitions=len(ends)) as scratch:
-        return produce_all(settings.kafka_bootstrap, scratch, records)
+        return produce_all(kafka, scratch, records)

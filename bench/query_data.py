@@ -10,7 +10,9 @@ A rebuild does not know these orders (they are not in the event log) and drops t
 
 import random
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from elasticsearch import Elasticsearch
 
@@ -49,9 +51,9 @@ def loaded_count(es: Elasticsearch) -> int:
     return int(es.count(index=ORDERS.alias, query={"prefix": {"order_id": f"{PREFIX}-"}})["count"])
 
 
-def load(elasticsearch_url: str, first: int, last: int, seed: int, timeout_s: float) -> int:
+def load(elasticsearch: Mapping[str, Any], first: int, last: int, seed: int, timeout_s: float) -> int:
     """Write orders ``first``..``last``; returns the last number written (earlier than ``last`` on timeout)."""
-    client = Elasticsearch(elasticsearch_url, request_timeout=120)
+    client = Elasticsearch(**elasticsearch, request_timeout=120)
     sink = ElasticsearchSink(client)
     progress = Progress(f"query data set: orders {first:,}..{last:,}", total=last - first + 1, unit="orders")
     deadline = time.monotonic() + timeout_s
@@ -74,14 +76,14 @@ def load(elasticsearch_url: str, first: int, last: int, seed: int, timeout_s: fl
     return written
 
 
-def ensure_loaded(elasticsearch_url: str, size: int, seed: int, timeout_s: float) -> int:
+def ensure_loaded(elasticsearch: Mapping[str, Any], size: int, seed: int, timeout_s: float) -> int:
     """Top the data set up to ``size`` orders (orders are numbered, so a later run goes on where one stopped);
-    returns how many there are."""
-    es = Elasticsearch(elasticsearch_url, request_timeout=60)
+    returns how many there are. ``elasticsearch``: the client options (``common.clients.elasticsearch_options``)."""
+    es = Elasticsearch(**elasticsearch, request_timeout=60)
     try:
         present = loaded_count(es)
         if present < size:
-            load(elasticsearch_url, present + 1, size, seed, timeout_s)
+            load(elasticsearch, present + 1, size, seed, timeout_s)
         es.indices.refresh(index=f"{ORDERS.alias},{ORDER_EVENTS.alias}")
         return loaded_count(es)
     finally:

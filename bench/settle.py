@@ -2,6 +2,7 @@
 
 import time
 
+from common.clients import kafka_options
 from common.lag import GroupLag, LagUnavailable
 from common.settings import Settings
 from schemas.topics import ORDERS_COMMANDS, ORDERS_EVENTS
@@ -12,7 +13,7 @@ BENCH_TOPICS = (ORDERS_COMMANDS, ORDERS_EVENTS)
 
 def worker_backlog(settings: Settings) -> int:
     """Order commands and events the worker's consumer group has not processed (committed) yet."""
-    lag = GroupLag(settings.kafka_bootstrap, settings.worker_id)
+    lag = GroupLag(kafka_options(settings), settings.worker_id)
     try:
         return sum(row.lag for row in lag.lag(BENCH_TOPICS))
     finally:

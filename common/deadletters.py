@@ -8,10 +8,11 @@ import base64
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
@@ -103,11 +104,12 @@ def original_value(letter: DeadLetter) -> bytes:
     return letter.value.encode("utf-8")
 
 
-def list_dead_letters(bootstrap: str, source_topic: str | None = None, limit: int = 50) -> Listing:
-    """Dead letters from the start of the topic to its current end, oldest first; ``limit`` <= 0 means all."""
+def list_dead_letters(kafka: Mapping[str, Any], source_topic: str | None = None, limit: int = 50) -> Listing:
+    """Dead letters from the start of the topic to its current end, oldest first; ``limit`` <= 0 means all.
+    ``kafka``: the cluster's client options (``common.clients.kafka_options``), as for every function here."""
     entries: list[Entry] = []
     unreadable = 0
-    with _consumer(bootstrap) as consumer:
+    with _consumer(kafka) as consumer:
         for message in _read(consumer, _bounds(consumer)):
             entry = _entry(message)
             if entry is None:
@@ -118,8 +120,8 @@ def list_dead_letters(bootstrap: str, source_topic: str | None = None, limit: in
     return Listing(entries[-limit:] if limit > 0 else entries, unreadable)
 
 
-def fetch(bootstrap: str, handle: Handle) -> Entry:
-    with _consumer(bootstrap) as consumer:
+def fetch(kafka: Mapping[str, Any], handle: Handle) -> Entry:
+    with _consumer(kafka) as consumer:
         low, high = _bounds(consumer).get(handle.partition, (0, 0))
         if not low <= handle.offset < high:
             raise NoDeadLetter(f"no dead letter at {handle}")
@@ -132,17 +134,17 @@ def fetch(bootstrap: str, handle: Handle) -> Entry:
     raise NoDeadLetter(f"no dead letter at {handle}")
 
 
-def resend(bootstrap: str, handle: Handle, corrected: bytes | None = None, force: bool = False) -> Landed:
+def resend(kafka: Mapping[str, Any], handle: Handle, corrected: bytes | None = None, force: bool = False) -> Landed:
     """Produce the dead letter's record (or ``corrected``) to its source topic with its original key."""
-    letter = fetch(bootstrap, handle).letter
+    letter = fetch(kafka, handle).letter
     value = original_value(letter) if corrected is None else corrected
     if not force:
         check_resendable(letter, value)
-    with _consumer(bootstrap) as consumer:
+    with _consumer(kafka) as consumer:
         if not _topic_exists(consumer, letter.source_topic):
             raise NotResendable(f"topic {letter.source_topic!r} does not exist (any more)")
     key = letter.key.encode("utf-8") if letter.key is not None else None
-    return _produce(bootstrap, letter.source_topic, key, value)
+    return _produce(kafka, letter.source_topic, key, value)
 
 
 def accepted_types(topic: str) -> tuple[type[Payload], ...]:
@@ -166,9 +168,9 @@ def check_resendable(letter: DeadLetter, value: bytes) -> None:
         )
 
 
-def _produce(bootstrap: str, topic: str, key: bytes | None, value: bytes) -> Landed:
+def _produce(kafka: Mapping[str, Any], topic: str, key: bytes | None, value: bytes) -> Landed:
     # A bounded delivery timeout, so a report (success or failure) always arrives before flush gives up.
-    producer = Producer({**producer_config(bootstrap), "message.timeout.ms": int(KAFKA_TIMEOUT_S * 1000)})
+    producer = Producer({**producer_config(kafka), "message.timeout.ms": int(KAFKA_TIMEOUT_S * 1000)})
     reports: list[tuple[KafkaError | None, Message]] = []
     producer.produce(topic, key=key, value=value, on_delivery=lambda error, message: reports.append((error, message)))
     producer.flush(KAFKA_TIMEOUT_S + 5)
@@ -184,10 +186,10 @@ def _produce(bootstrap: str, topic: str, key: bytes | None, value: bytes) -> Lan
 
 
 @contextmanager
-def _consumer(bootstrap: str) -> Iterator[Consumer]:
+def _consumer(kafka: Mapping[str, Any]) -> Iterator[Consumer]:
     # The client insists on a group id; partitions are assigned by hand and nothing is ever committed.
     consumer = Consumer({
-        "bootstrap.servers": bootstrap, "group.id": f"orderflow-deadletter-{uuid.uuid4()}",
+        **kafka, "group.id": f"orderflow-deadletter-{uuid.uuid4()}",
         "enable.auto.commit": False, "enable.partition.eof": True, "log_level": 3,
     })
     try:

@@ -1,11 +1,13 @@
 """Kafka client configuration shared by the processes and the tooling."""
 
+from collections.abc import Mapping
 from typing import Any
 
 
-def producer_config(bootstrap: str, publish_timeout_s: float = 5.0) -> dict[str, Any]:
+def producer_config(kafka: Mapping[str, Any], publish_timeout_s: float = 5.0) -> dict[str, Any]:
+    """``kafka``: where the cluster is and how to reach it (``common.clients.kafka_options``)."""
     return {
-        "bootstrap.servers": bootstrap,
+        **kafka,
         "enable.idempotence": True,
         "acks": "all",
         "linger.ms": 2,

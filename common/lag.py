@@ -3,7 +3,7 @@
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,11 +86,11 @@ class GroupLag:
     subscribes, so it never joins the group and never triggers a rebalance of its members.
     """
 
-    def __init__(self, bootstrap_servers: str, group_id: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(self, kafka: Mapping[str, Any], group_id: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
         self.group_id = group_id
         self.timeout_s = timeout_s
         self._config: dict[str, Any] = {
-            "bootstrap.servers": bootstrap_servers,
+            **kafka,
             "group.id": group_id,
             "client.id": f"orderflow-lag-{group_id}",
             "enable.auto.commit": False,

@@ -33,6 +33,8 @@ Profile = Literal["system", "test"]
 
 # read: the query API; write: commands; admin: dead letters (list and resend).
 Scope = Literal["read", "write", "admin"]
+KafkaSecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+KafkaSaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 
 
 class ApiKey(BaseModel):
@@ -61,16 +63,33 @@ def _plain(value: object) -> object:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ORDERFLOW_", env_file=".env", extra="ignore")
+    # Errors name the setting but never repeat the values given: those include passwords.
+    model_config = SettingsConfigDict(env_prefix="ORDERFLOW_", env_file=".env", extra="ignore",
+                                      hide_input_in_errors=True)
 
     profile: Profile = Field(
         "system", description="`test`: the stack the test command runs, apart from the system's — its own data folder "
                               f"(the default one with `{TEST_DATA_DIR_SUFFIX}`) and ports (each default "
-                              f"+ {TEST_PORT_OFFSET}); settings given explicitly still win")
+                              f"+ {TEST_PORT_OFFSET}), and a broker with its SCRAM listener on (ORDERFLOW_KAFKA_SASL_PORT, "
+                              f"{9092 + TEST_PORT_OFFSET + 2}); settings given explicitly still win")
 
     # Where the servers are.
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers")
     elasticsearch_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL")
+
+    # How the clients authenticate (every client of every process and tool: see common/clients.py).
+    kafka_security_protocol: KafkaSecurityProtocol = Field("PLAINTEXT", description="Kafka security.protocol")
+    kafka_sasl_mechanism: KafkaSaslMechanism = Field("PLAIN", description="Kafka SASL mechanism (SASL_* protocols)")
+    kafka_username: str | None = Field(None, description="Kafka SASL user name")
+    kafka_password: SecretStr | None = Field(None, description="Kafka SASL password")
+    kafka_ca_file: Path | None = Field(None, description="CA certificates (PEM) the Kafka brokers' certificates are "
+                                                         "checked against (SSL protocols; default: the system's)")
+    elasticsearch_api_key: SecretStr | None = Field(None, description="Elasticsearch API key (encoded form)")
+    elasticsearch_username: str | None = Field(None, description="Elasticsearch basic-auth user name")
+    elasticsearch_password: SecretStr | None = Field(None, description="Elasticsearch basic-auth password")
+    elasticsearch_ca_file: Path | None = Field(None, description="CA certificates (PEM) for an https Elasticsearch URL")
+    elasticsearch_ssl_fingerprint: str | None = Field(
+        None, description="SHA-256 fingerprint (hex) of the Elasticsearch certificate, instead of a CA file")
 
     # Local launcher.
     cache_dir: Path = Field(default_factory=_default_cache_dir,
@@ -80,6 +99,11 @@ class Settings(BaseSettings):
     elasticsearch_version: str = Field("8.19.21", description="Elasticsearch integ-test-zip version fetched from Maven Central")
     kafka_port: int = Field(9092, description="Kafka broker port on 127.0.0.1")
     kafka_controller_port: int = Field(9093, description="KRaft controller port on 127.0.0.1")
+    kafka_sasl_port: int = Field(0, ge=0, description="If not 0: the local broker also listens on this port with "
+                                                      "SASL_PLAINTEXT (SCRAM-SHA-256 and -512) for the user below")
+    kafka_sasl_port_username: str = Field("orderflow", description="SCRAM user the local broker creates")
+    kafka_sasl_port_password: SecretStr = Field(SecretStr("orderflow-local"),
+                                                description="Password of the local broker's SCRAM user")
     elasticsearch_port: int = Field(9200, description="Elasticsearch HTTP port on 127.0.0.1")
     kafka_heap: str = Field("512m", description="Kafka JVM heap")
     elasticsearch_heap: str = Field("1g", description="Elasticsearch JVM heap")
@@ -171,8 +195,15 @@ class Settings(BaseSettings):
             return data
         return {**test_profile_defaults(), **data}
 
+    @model_validator(mode="after")
+    def _credentials_fit(self) -> "Settings":
+        _check_kafka_credentials(self)
+        _check_elasticsearch_credentials(self)
+        return self
+
     def as_env(self) -> dict[str, str]:
-        """These settings as ``ORDERFLOW_*`` variables, so child processes run with exactly the same ones."""
+        """These settings as ``ORDERFLOW_*`` variables, so child processes run with exactly the same ones (secrets
+        in plain text: the environment is the child's only way to receive them)."""
         env: dict[str, str] = {}
         for name in type(self).model_fields:
             value = getattr(self, name)
@@ -180,7 +211,7 @@ class Settings(BaseSettings):
                 continue
             if isinstance(value, dict | list | tuple):
                 value = json.dumps(_plain(value))
-            env[f"ORDERFLOW_{name.upper()}"] = str(value)
+            env[f"ORDERFLOW_{name.upper()}"] = str(_plain(value))
         return env
 
     def open_to_all(self, host: str) -> bool:
@@ -225,5 +256,33 @@ def test_profile_defaults() -> dict[str, Any]:
         **ports,
         "data_dir": data_dir.with_name(data_dir.name + TEST_DATA_DIR_SUFFIX),
         "kafka_bootstrap": f"127.0.0.1:{ports['kafka_port']}",
+        # The tests of the clients against an authenticating broker connect through it.
+        "kafka_sasl_port": ports["kafka_port"] + 2,
         "elasticsearch_url": f"http://127.0.0.1:{ports['elasticsearch_port']}",
     }
+
+def _check_kafka_credentials(settings: Settings) -> None:
+    sasl = settings.kafka_security_protocol.startswith("SASL_")
+    given = settings.kafka_username is not None or settings.kafka_password is not None
+    if sasl and (not settings.kafka_username or settings.kafka_password is None):
+        raise ValueError(f"ORDERFLOW_KAFKA_SECURITY_PROTOCOL={settings.kafka_security_protocol} needs both "
+                         "ORDERFLOW_KAFKA_USERNAME and ORDERFLOW_KAFKA_PASSWORD")
+    if given and not sasl:
+        raise ValueError("ORDERFLOW_KAFKA_USERNAME/ORDERFLOW_KAFKA_PASSWORD are only used with a SASL_PLAINTEXT or "
+                         f"SASL_SSL ORDERFLOW_KAFKA_SECURITY_PROTOCOL, not {settings.kafka_security_protocol}")
+    if settings.kafka_ca_file is not None and not settings.kafka_security_protocol.endswith("SSL"):
+        raise ValueError("ORDERFLOW_KAFKA_CA_FILE is only used with an SSL or SASL_SSL "
+                         f"ORDERFLOW_KAFKA_SECURITY_PROTOCOL, not {settings.kafka_security_protocol}")
+
+
+def _check_elasticsearch_credentials(settings: Settings) -> None:
+    basic = settings.elasticsearch_username is not None or settings.elasticsearch_password is not None
+    if basic and (not settings.elasticsearch_username or settings.elasticsearch_password is None):
+        raise ValueError("Elasticsearch basic auth needs both ORDERFLOW_ELASTICSEARCH_USERNAME and "
+                         "ORDERFLOW_ELASTICSEARCH_PASSWORD")
+    if basic and settings.elasticsearch_api_key is not None:
+        raise ValueError("ORDERFLOW_ELASTICSEARCH_API_KEY and ORDERFLOW_ELASTICSEARCH_USERNAME/PASSWORD exclude each "
+                         "other: choose one way to authenticate")
+    if settings.elasticsearch_ca_file is not None and settings.elasticsearch_ssl_fingerprint:
+        raise ValueError("ORDERFLOW_ELASTICSEARCH_CA_FILE and ORDERFLOW_ELASTICSEARCH_SSL_FINGERPRINT exclude each "
+                         "other: choose one way to check the server's certificate")

@@ -15,7 +15,7 @@ from ops.launcher.services import MOST_WORKERS
 def _up(settings: Settings, args: argparse.Namespace) -> None:
     if args.workers is not None:
         settings = settings.model_copy(update={"workers": args.workers})
-    stack.up(settings, apps=not args.servers_only)
+    stack.up(settings, apps=not args.servers_only, servers=not args.external)
     _print_urls(settings)
 
 
@@ -64,11 +64,12 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _deadletter_list(settings: Settings, args: argparse.Namespace) -> None:
+    from common.clients import kafka_options
     from common.deadletters import list_dead_letters
     from ops import deadletters
 
     with deadletters.cli_errors():
-        listing = list_dead_letters(settings.kafka_bootstrap, source_topic=args.topic, limit=args.limit)
+        listing = list_dead_letters(kafka_options(settings), source_topic=args.topic, limit=args.limit)
     for entry in listing.entries:
         print(deadletters.json_line(entry) if args.json else deadletters.summary_line(entry))
     if listing.unreadable:
@@ -76,13 +77,14 @@ def _deadletter_list(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _deadletter_resend(settings: Settings, args: argparse.Namespace) -> None:
+    from common.clients import kafka_options
     from common.deadletters import parse_handle, resend
     from ops import deadletters
 
     with deadletters.cli_errors():
         handle = parse_handle(args.handle)
         corrected = deadletters.read_value_file(args.value_file) if args.value_file else None
-        landed = resend(settings.kafka_bootstrap, handle, corrected, force=args.force)
+        landed = resend(kafka_options(settings), handle, corrected, force=args.force)
     print(f"resent dead letter {handle} to {landed}")
 
 
@@ -136,7 +138,7 @@ def _reset_views(settings: Settings, args: argparse.Namespace) -> None:
         if service.process(settings).stop():
             print(f"stopped {service.name}")
     reset_views(settings, chosen)
-    stack.up(settings)
+    stack.up(settings, servers=not args.external)
 
 
 def _bench(settings: Settings, args: argparse.Namespace) -> None:
@@ -175,7 +177,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orderflow", description="Run and operate the orderflow pipeline.")
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("up", help="start Kafka, Elasticsearch, the worker and both APIs")
-    up.add_argument("--servers-only", action="store_true", help="start only Kafka and Elasticsearch")
+    where = up.add_mutually_exclusive_group()
+    where.add_argument("--servers-only", action="store_true", help="start only the local Kafka and Elasticsearch")
+    where.add_argument("--external", action="store_true",
+                       help="start only the worker and both APIs, against the configured Kafka and Elasticsearch "
+                            "(ORDERFLOW_KAFKA_BOOTSTRAP, ORDERFLOW_ELASTICSEARCH_URL and their credentials); "
+                            "creates missing topics and indexes there")
     up.add_argument("--workers", type=_workers, metavar="N",
                     help="worker processes in one consumer group, sharing the partitions (default ORDERFLOW_WORKERS)")
     up.set_defaults(handler=_up)
@@ -195,6 +202,8 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.set_defaults(handler=_rebuild)
     reset = commands.add_parser("reset-views", help="drop the worker's view tables and fold the event log again")
     reset.add_argument("view", choices=["order", "customer", "inventory", "all"])
+    reset.add_argument("--external", action="store_true",
+                       help="the system runs against existing clusters (`up --external`): start no local server")
     reset.set_defaults(handler=_reset_views)
     for name, handler, text in (("sample", _sample, "load sample data"), ("run", _run, "up, sample data, URLs")):
         sub = commands.add_parser(name, help=text)

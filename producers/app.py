@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
+from common.clients import kafka_options
 from common.kafka import producer_config
 from common.lag import CachedLag, GroupLag, LagCollector
 from common.settings import Settings
@@ -32,15 +33,16 @@ BATCH_PATH = "/commands/batch"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     registry = CollectorRegistry()
+    kafka = kafka_options(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         store = CommandStore(settings.data_dir / "command-api")
-        publisher = KafkaPublisher(producer_config(settings.kafka_bootstrap, settings.publish_timeout_s))
+        publisher = KafkaPublisher(producer_config(kafka, settings.publish_timeout_s))
         metrics = CommandMetrics(registry, lambda: publisher.queue_depth)
-        watcher = OutcomeWatcher(settings.kafka_bootstrap, store, on_outcome=metrics.on_outcome)
-        decider_lag = GroupLag(settings.kafka_bootstrap, settings.worker_id)
+        watcher = OutcomeWatcher(kafka, store, on_outcome=metrics.on_outcome)
+        decider_lag = GroupLag(kafka, settings.worker_id)
         cached_lag = CachedLag(partial(decider_lag.lag, COMMAND_TOPICS))
         registry.register(LagCollector("orderflow_decider_lag_records", cached_lag.rows,
                                        "Command records the worker has not decided yet, per partition"))
@@ -68,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Commands for orders, customers and stock. Every command is published to Kafka and decided "
                               "by the worker; add `?wait=<seconds>` to get the decision in the answer.")
     app.state.settings = settings
+    app.state.kafka = kafka  # the dead-letter routes' clients reach the cluster with these
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, streamed={BATCH_PATH: settings.max_batch_bytes},
                        max_discarded_bytes=settings.max_discarded_body_bytes)
     app.add_middleware(RequestTimer, latency=request_latency(registry))

@@ -4,7 +4,7 @@ import asyncio
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
@@ -28,10 +28,10 @@ class OutcomeWatcher:
     says why, and the API's health check reports it.
     """
 
-    def __init__(self, bootstrap: str, store: CommandStore,
+    def __init__(self, kafka: Mapping[str, Any], store: CommandStore,
                  on_outcome: Callable[[RawOutcome], None] = lambda outcome: None) -> None:
         self._config: dict[str, Any] = {
-            "bootstrap.servers": bootstrap, "group.id": f"orderflow-outcomes-{uuid.uuid4()}",
+            **kafka, "group.id": f"orderflow-outcomes-{uuid.uuid4()}",
             "enable.auto.commit": False, "fetch.wait.max.ms": 10, "isolation.level": "read_committed",
             "log_level": 3,
         }

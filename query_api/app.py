@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 from pydantic import BaseModel
 
+from common.clients import elasticsearch_options
 from common.settings import Settings
 from common.web.errors import install_error_handlers
 from common.web.metrics import RequestTimer, add_metrics_endpoint, request_latency
@@ -28,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.es = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=10)
+        app.state.es = AsyncElasticsearch(**elasticsearch_options(settings), request_timeout=10)
         try:
             with scraped_metrics(registry, settings):
                 yield

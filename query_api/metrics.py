@@ -10,6 +10,7 @@ from elasticsearch import Elasticsearch
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily
 
+from common.clients import elasticsearch_options, kafka_options
 from common.lag import GroupLag, LagCollector
 from common.settings import Settings
 from schemas.mappings import ORDER_EVENTS
@@ -58,8 +59,8 @@ class ScrapedGauge:
 @contextmanager
 def scraped_metrics(registry: CollectorRegistry, settings: Settings) -> Iterator[None]:
     """Registers the collectors that ask Kafka and Elasticsearch, and closes their clients afterwards."""
-    lag = GroupLag(settings.kafka_bootstrap, settings.worker_id)
-    es = Elasticsearch(settings.elasticsearch_url, request_timeout=SCRAPE_TIMEOUT_S, max_retries=0)
+    lag = GroupLag(kafka_options(settings), settings.worker_id)
+    es = Elasticsearch(**elasticsearch_options(settings), request_timeout=SCRAPE_TIMEOUT_S, max_retries=0)
     collectors = [
         LagCollector(PROJECTOR_LAG, partial(lag.lag, PROJECTED_TOPICS),
                      "Event records the worker has not projected yet, per partition"),

@@ -19,6 +19,7 @@ from faust.web import Request, Response, View
 from mode import Service
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+from common.clients import elasticsearch_options, faust_broker_credentials, kafka_options
 from common.settings import Settings
 from schemas.envelope import utc_now
 from schemas.topics import COMMAND_OUTCOMES
@@ -57,11 +58,11 @@ def store_spec(settings: Settings, name: str) -> StoreSpec:
     return StoreSpec(name, f"{settings.worker_id}-{name}-changelog")
 
 
-def kafka_options(settings: Settings) -> KafkaOptions:
+def worker_kafka_options(settings: Settings) -> KafkaOptions:
     librdkafka = logging.getLogger("librdkafka")
     librdkafka.addFilter(RepeatsDropped())
     return KafkaOptions(
-        bootstrap=settings.kafka_bootstrap, group=settings.worker_id,
+        connection=kafka_options(settings), group=settings.worker_id,
         session_timeout_s=settings.worker_session_timeout_s, linger_s=settings.worker_producer_linger_s,
         transaction_timeout_s=settings.worker_transaction_timeout_s, max_record_bytes=settings.max_record_bytes,
         logger=librdkafka,
@@ -97,7 +98,7 @@ class LoopFactory:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.options = kafka_options(settings)
+        self.options = worker_kafka_options(settings)
         self.folders = StoreFolders(settings.data_dir / "worker" / "stores" / str(settings.worker_index),
                                     settings.worker_block_cache_bytes, settings.worker_memtables_bytes)
 
@@ -122,20 +123,26 @@ class LoopFactory:
         stores = self.stores(projector_stores_of(PROJECTIONS))
         projectors = Projectors(PROJECTIONS, stores.read, self.settings.worker_cached_values)
         health = LoopHealth("projectors")
-        sink = ElasticsearchSink(Elasticsearch(self.settings.elasticsearch_url, request_timeout=30), health)
+        sink = ElasticsearchSink(Elasticsearch(**elasticsearch_options(self.settings), request_timeout=30), health)
         handler = ProjectorHandler(projectors, stores, sink, health)
         return Loop(self.loop(handler, health), health, handler.views_behind)
+
+
+def faust_brokers(settings: Settings) -> str:
+    """The bootstrap servers as Faust writes them: one URL each, separated by ``;`` (librdkafka's are by ``,``)."""
+    return ";".join(f"kafka://{server.strip()}" for server in settings.kafka_bootstrap.split(","))
 
 
 def build_app(settings: Settings) -> faust.App:
     logging.getLogger("elastic_transport.transport").setLevel(logging.WARNING)
     app = WorkerApp(
-        settings.worker_id, broker=f"kafka://{settings.kafka_bootstrap}", datadir=str(settings.data_dir / "worker"),
+        settings.worker_id, broker=faust_brokers(settings), broker_credentials=faust_broker_credentials(settings),
+        datadir=str(settings.data_dir / "worker"),
         web_bind="127.0.0.1", web_port=settings.worker_web_port, web_host="127.0.0.1", web_in_thread=False,
     )
     factory = LoopFactory(settings)
     loops = [getattr(factory, name)() for name in settings.worker_loops]
-    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 3})
+    admin = AdminClient({**kafka_options(settings), "log_level": 3})
     changelogs = [spec for loop in loops for spec in loop.loop.stores.specs if spec.changelog != COMMAND_OUTCOMES]
     sources = [topic for loop in loops for topic in loop.loop.topics]
     ensure_changelogs(admin, changelogs, sources, settings.replication_factor)

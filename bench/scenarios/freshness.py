@@ -17,6 +17,7 @@ from bench.results import Row, ScenarioResult
 from bench.stats import Latency, rate
 from bench.targets import FRESHNESS_P99, TargetCheck
 from bench.visibility import Visibility
+from common.clients import elasticsearch_options
 from common.settings import Settings
 from ops.progress import Progress
 
@@ -114,7 +115,7 @@ class SteadyLoad:
 
 
 async def _measure(settings: Settings, options: BenchOptions) -> FreshnessRun:
-    es = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=30)
+    es = AsyncElasticsearch(**elasticsearch_options(settings), request_timeout=30)
     visibility = Visibility(es)
     stop = asyncio.Event()
 

@@ -17,6 +17,7 @@ from bench.stats import rate
 from bench.targets import INGEST_BATCH_RATE, INGEST_SINGLE_P99, INGEST_SINGLE_RATE, TargetCheck
 from bench.wire import batch_line, http_command
 from bench.wrk import WrkRun, run_wrk
+from common.clients import kafka_options
 from common.settings import Settings
 from ops.progress import Progress
 from schemas.topics import ORDERS_COMMANDS
@@ -90,14 +91,15 @@ def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
         "seconds_per_level": options.ingest_seconds, "concurrency": list(options.concurrency),
         "batch_commands": options.batch_commands, "batch_lines_per_request": options.batch_lines_per_request})
     body = create_order_body(tag)
-    before_single = end_offsets(settings.kafka_bootstrap, ORDERS_COMMANDS)
+    kafka = kafka_options(settings)
+    before_single = end_offsets(kafka, ORDERS_COMMANDS)
     singles: dict[int, tuple[Measured, WrkRun]] = {}
     for concurrency in options.concurrency:
         singles[concurrency] = single_commands(settings, body, concurrency, options.ingest_seconds)
-    before_batch = end_offsets(settings.kafka_bootstrap, ORDERS_COMMANDS)
+    before_batch = end_offsets(kafka, ORDERS_COMMANDS)
     batch, refused = asyncio.run(batch_commands(settings, f"BB-{tag}", options.batch_commands,
                                                 options.batch_lines_per_request, options.seed))
-    after_batch = end_offsets(settings.kafka_bootstrap, ORDERS_COMMANDS)
+    after_batch = end_offsets(kafka, ORDERS_COMMANDS)
     print("raw producer: the same records to a scratch topic", flush=True)
     raw_single = raw_produce_of_range(settings, ORDERS_COMMANDS, before_single, before_batch)
     raw_batch = raw_produce_of_range(settings, ORDERS_COMMANDS, before_batch, after_batch)

@@ -17,6 +17,7 @@ from bench.stats import rate
 from bench.targets import PIPELINE_RATE, PIPELINE_RATIO, TargetCheck
 from bench.visibility import Visibility
 from bench.worker_counts import loop_counts
+from common.clients import elasticsearch_options, kafka_options
 from common.settings import Settings
 from ops.progress import Progress
 from schemas.mappings import ORDER_EVENTS, ORDERS
@@ -39,7 +40,7 @@ class PipelineRun:
 async def _send_and_follow(settings: Settings, plans: list[OrderPlan], watch: OutcomeWatch) -> PipelineRun:
     commands = in_send_order(plans)
     final_versions = {plan.order_id: versions_after_each_command(plan)[-1] for plan in plans}
-    es = AsyncElasticsearch(settings.elasticsearch_url, request_timeout=60)
+    es = AsyncElasticsearch(**elasticsearch_options(settings), request_timeout=60)
     visibility = Visibility(es)
     command_ids: list[str] = []
     sending = Progress("pipeline: commands sent", total=len(commands), unit="commands")
@@ -69,8 +70,9 @@ async def _send_and_follow(settings: Settings, plans: list[OrderPlan], watch: Ou
 def _raw_bulk(settings: Settings, prefix: str) -> RawBulk:
     """The run's order and order-event documents, loaded raw into scratch indexes with the live settings."""
     work_dir = settings.data_dir / "bench"
-    orders = raw_bulk_of(settings.elasticsearch_url, ORDERS, {"prefix": {"order_id": f"{prefix}-"}}, work_dir, {})
-    events = raw_bulk_of(settings.elasticsearch_url, ORDER_EVENTS, {"prefix": {"order_id": f"{prefix}-"}}, work_dir, {})
+    elasticsearch = elasticsearch_options(settings)
+    orders = raw_bulk_of(elasticsearch, ORDERS, {"prefix": {"order_id": f"{prefix}-"}}, work_dir, {})
+    events = raw_bulk_of(elasticsearch, ORDER_EVENTS, {"prefix": {"order_id": f"{prefix}-"}}, work_dir, {})
     return RawBulk(orders.documents + events.documents, orders.seconds + events.seconds)
 
 
@@ -79,7 +81,7 @@ def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
     plans = plans_with_commands(prefix, options.pipeline_commands, options.seed)
     result = ScenarioResult("pipeline", {"commands": options.pipeline_commands, "orders": len(plans),
                                          "batch_lines_per_request": BATCH_LINES})
-    watch = OutcomeWatch(settings.kafka_bootstrap)
+    watch = OutcomeWatch(kafka_options(settings))
     counts_before = loop_counts(settings)
     try:
         outcome = asyncio.run(_send_and_follow(settings, plans, watch))

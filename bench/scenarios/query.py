@@ -4,7 +4,7 @@ latency of the Elasticsearch requests the API builds for them, sent straight to 
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -18,6 +18,7 @@ from bench.options import BenchOptions
 from bench.results import Row, ScenarioResult
 from bench.stats import Latency
 from bench.targets import QUERY_P99, TargetCheck
+from common.clients import elasticsearch_options
 from common.settings import Settings
 from ops.progress import Progress
 from query_api.search import OrderQuery, search_body
@@ -126,10 +127,10 @@ async def measure_kind(client: httpx.AsyncClient, es: AsyncElasticsearch, kind: 
     return KindLatency(Latency.of_seconds(api), Latency.of_seconds(raw))
 
 
-async def measure_size(base_url: str, elasticsearch_url: str, size: int, requests: int,
+async def measure_size(base_url: str, elasticsearch: Mapping[str, Any], size: int, requests: int,
                        seed: int) -> dict[str, KindLatency]:
     async with httpx.AsyncClient(base_url=base_url, timeout=60) as client, \
-            AsyncElasticsearch(elasticsearch_url, request_timeout=60) as es:
+            AsyncElasticsearch(**elasticsearch, request_timeout=60) as es:
         return {kind.name: await measure_kind(client, es, kind, size, requests, seed) for kind in KINDS}
 
 
@@ -139,12 +140,12 @@ def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
                                       "load_timeout_s": options.load_timeout_s})
     measured: dict[int, dict[str, KindLatency]] = {}
     for size in sorted(options.orders):
-        present = query_data.ensure_loaded(settings.elasticsearch_url, size, options.seed, options.load_timeout_s)
+        present = query_data.ensure_loaded(elasticsearch_options(settings), size, options.seed, options.load_timeout_s)
         if present < size:
             result.notes.append(f"{size:,} orders: not measured, {present:,} were loaded within "
                                 f"{options.load_timeout_s:,.0f} s (a later run goes on loading where this one stopped).")
             break
-        measured[size] = asyncio.run(measure_size(base_url, settings.elasticsearch_url, size, options.query_requests,
+        measured[size] = asyncio.run(measure_size(base_url, elasticsearch_options(settings), size, options.query_requests,
                                                   options.seed))
     for size, latencies in measured.items():
         for kind, latency in latencies.items():

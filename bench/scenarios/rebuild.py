@@ -10,6 +10,7 @@ from bench.options import BenchOptions
 from bench.results import Row, ScenarioResult
 from bench.stats import rate
 from bench.targets import REBUILD_RATIO, TargetCheck
+from common.clients import elasticsearch_options
 from common.settings import Settings
 from ops.rebuild.indexes import BULK_LOAD_SETTINGS
 from ops.rebuild.run import rebuild
@@ -40,13 +41,14 @@ def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
     report = rebuild(settings, target, drop_old=True, say=timeline.say)
     total_s = time.monotonic() - timeline.started
     indexed_s = timeline.seconds_until(SWAPPED_PREFIX) or total_s
-    es = Elasticsearch(settings.elasticsearch_url, request_timeout=60)
+    elasticsearch = elasticsearch_options(settings)
+    es = Elasticsearch(**elasticsearch, request_timeout=60)
     try:
         documents = int(es.count(index=report.index)["count"])
     finally:
         es.close()
     print("raw bulk: the rebuilt index's documents into a scratch index", flush=True)
-    raw = raw_bulk_of(settings.elasticsearch_url, target.model, {"match_all": {}}, settings.data_dir / "bench",
+    raw = raw_bulk_of(elasticsearch, target.model, {"match_all": {}}, settings.data_dir / "bench",
                       BULK_LOAD_SETTINGS["index"])
     events_rate = rate(report.events, indexed_s)
     raw_rate = rate(raw.documents, raw.seconds)

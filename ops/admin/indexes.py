@@ -2,12 +2,13 @@
 
 from elasticsearch import Elasticsearch
 
+from common.clients import elasticsearch_options
 from common.settings import Settings
 from schemas.mappings import READ_MODELS, ReadModel
 
 
 def es_client(settings: Settings) -> Elasticsearch:
-    return Elasticsearch(settings.elasticsearch_url, request_timeout=30)
+    return Elasticsearch(**elasticsearch_options(settings), request_timeout=30)
 
 
 def index_version(model: ReadModel, index: str) -> int | None:

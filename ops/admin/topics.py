@@ -2,6 +2,7 @@
 
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from common.clients import kafka_options
 from common.settings import Settings
 from ops.launcher.errors import LauncherError
 from schemas import topics
@@ -21,7 +22,7 @@ def topic_config(name: str) -> dict[str, str]:
 
 
 def admin_client(settings: Settings) -> AdminClient:
-    return AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 3})
+    return AdminClient({**kafka_options(settings), "log_level": 3})
 
 
 def ensure_topics(settings: Settings) -> list[str]:

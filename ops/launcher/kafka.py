@@ -10,6 +10,7 @@ from confluent_kafka.admin import AdminClient
 from common.settings import Settings
 from ops.launcher.errors import LauncherError
 from ops.launcher.fetch import kafka_libs, require_java
+from ops.launcher.kafka_sasl import sasl_listeners, sasl_properties, sasl_protocols
 from ops.launcher.processes import ManagedProcess, port_open, require_free_port, wait_until
 
 NAME = "kafka"
@@ -25,14 +26,17 @@ def _home(settings: Settings) -> Path:
 
 def server_properties(settings: Settings) -> str:
     data = _home(settings) / "data"
+    advertised = [f"PLAINTEXT://127.0.0.1:{settings.kafka_port}", *sasl_listeners(settings)]
+    protocols = ["PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT", *sasl_protocols(settings)]
     return "\n".join([
         "process.roles=broker,controller",
         "node.id=1",
         f"controller.quorum.voters=1@127.0.0.1:{settings.kafka_controller_port}",
-        f"listeners=PLAINTEXT://127.0.0.1:{settings.kafka_port},CONTROLLER://127.0.0.1:{settings.kafka_controller_port}",
-        f"advertised.listeners=PLAINTEXT://127.0.0.1:{settings.kafka_port}",
+        f"listeners={','.join([*advertised, f'CONTROLLER://127.0.0.1:{settings.kafka_controller_port}'])}",
+        f"advertised.listeners={','.join(advertised)}",
         "controller.listener.names=CONTROLLER",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        f"listener.security.protocol.map={','.join(protocols)}",
+        *sasl_properties(settings),
         f"log.dirs={data}",
         f"num.partitions={settings.partitions}",
         "offsets.topic.replication.factor=1",
@@ -98,6 +102,8 @@ def start(settings: Settings) -> bool:
         return False
     require_free_port(settings.kafka_port, "Kafka", "ORDERFLOW_KAFKA_PORT")
     require_free_port(settings.kafka_controller_port, "the Kafka controller", "ORDERFLOW_KAFKA_CONTROLLER_PORT")
+    if settings.kafka_sasl_port:
+        require_free_port(settings.kafka_sasl_port, "Kafka's SASL listener", "ORDERFLOW_KAFKA_SASL_PORT")
     java = require_java(settings)
     classpath = str(kafka_libs(settings) / "*")
     server, log4j = _write_config(settings)
@@ -110,11 +116,17 @@ def start(settings: Settings) -> bool:
     return True
 
 
+def local_admin(settings: Settings) -> AdminClient:
+    """A client of the local broker's own PLAINTEXT listener, whatever the processes are configured to use."""
+    return AdminClient({"bootstrap.servers": f"127.0.0.1:{settings.kafka_port}", "log_level": 0})
+
+
 def healthy(settings: Settings) -> bool:
+    """Whether the local broker answers on its PLAINTEXT listener."""
     if not port_open(settings.kafka_port):
         return False
     try:
-        metadata = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0}).list_topics(timeout=2)
+        metadata = local_admin(settings).list_topics(timeout=2)
     except Exception:  # noqa: BLE001 - any failure means "not yet"
         return False
     return bool(metadata.brokers)

@@ -1,7 +1,8 @@
 """Reading event topics from their first offset up to chosen end offsets, in batches, with no consumer group."""
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
 
@@ -11,9 +12,9 @@ POLL_BATCH = 5000
 
 
 class Replayer:
-    def __init__(self, bootstrap: str, topics: Iterable[str]) -> None:
+    def __init__(self, kafka: Mapping[str, Any], topics: Iterable[str]) -> None:
         self._consumer = Consumer({
-            "bootstrap.servers": bootstrap, "group.id": f"orderflow-rebuild-{uuid.uuid4()}",
+            **kafka, "group.id": f"orderflow-rebuild-{uuid.uuid4()}",
             "enable.auto.commit": False, "log_level": 3, "fetch.max.bytes": 64 * 1024 * 1024,
             "isolation.level": "read_committed",
         })

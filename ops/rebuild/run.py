@@ -16,6 +16,7 @@ from elasticsearch import Elasticsearch
 from pydantic import TypeAdapter
 from rocksdict import Options, Rdict, WriteBatch
 
+from common.clients import elasticsearch_options, kafka_options
 from common.settings import Settings
 from ops.progress import Progress
 from ops.rebuild.indexes import create_next_index, restore_normal_settings, swap_alias
@@ -99,7 +100,7 @@ class Rebuild:
         self._state = state
         self._sink = sink
         self._projectors = Projectors([target.spec], state.read, outputs=target.outputs)
-        self._replayer = Replayer(settings.kafka_bootstrap, target.spec.topics)
+        self._replayer = Replayer(kafka_options(settings), target.spec.topics)
         self.events = 0
         self.skipped: list[str] = []
         self.refused: list[str] = []
@@ -172,7 +173,7 @@ def rebuild(settings: Settings, target: RebuildTarget, drop_old: bool = False,
             say: Callable[[str], None] = print, since: datetime | None = None) -> RebuildReport:
     """``since``: the new index holds what events from that time on wrote (every event is still folded, from the
     start, since views build on their earlier events); ``None``: everything."""
-    es = Elasticsearch(settings.elasticsearch_url, request_timeout=60)
+    es = Elasticsearch(**elasticsearch_options(settings), request_timeout=60)
     sink = ElasticsearchSink(es)
     index = create_next_index(es, target.model)
     state = FoldState(settings.data_dir / "rebuild" / index)

@@ -93,9 +93,8 @@ async def get_dead_letters(
     limit: Annotated[int, Query(ge=1, le=MAX_LISTED, description="Only the newest N")] = 50,
 ) -> DeadLetterList:
     """The dead letters, read from the start of the deadletter topic to its end."""
-    bootstrap = request.app.state.settings.kafka_bootstrap
     try:
-        listing = await asyncio.to_thread(list_dead_letters, bootstrap, topic, limit)
+        listing = await asyncio.to_thread(list_dead_letters, request.app.state.kafka, topic, limit)
     except KafkaUnavailable as error:
         raise kafka_away(error) from None
     return DeadLetterList(data=[item(entry) for entry in listing.entries], unreadable=listing.unreadable)
@@ -115,7 +114,7 @@ async def resend_dead_letter(
     body = body or ResendRequest()
     corrected = corrected_value(body, settings.max_record_bytes)
     try:
-        landed = await asyncio.to_thread(resend, settings.kafka_bootstrap, checked_handle(handle), corrected, body.force)
+        landed = await asyncio.to_thread(resend, request.app.state.kafka, checked_handle(handle), corrected, body.force)
     except NoDeadLetter as error:
         raise HTTPException(404, detail=str(error)) from None
     except NotResendable as error:

@@ -1,7 +1,7 @@
 """The worker's Kafka clients (confluent-kafka): configurations, changelog topics and restoring a store."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,8 @@ COMPACTED = {"cleanup.policy": "compact"}
 class KafkaOptions:
     """What every client of the worker shares."""
 
-    bootstrap: str
+    # Where the cluster is and how to reach it (``common.clients.kafka_options``).
+    connection: Mapping[str, Any]
     group: str
     session_timeout_s: float
     linger_s: float
@@ -30,7 +31,7 @@ class KafkaOptions:
     logger: logging.Logger = logging.getLogger("librdkafka")
 
     def common(self) -> dict[str, Any]:
-        return {"bootstrap.servers": self.bootstrap, "log_level": 4, "logger": self.logger}
+        return {**self.connection, "log_level": 4, "logger": self.logger}
 
     def consumer(self, error_cb: Callable[[KafkaError], None]) -> dict[str, Any]:
         """A member of the worker's group that only ever sees committed records, and commits nothing itself: its

@@ -17,6 +17,7 @@ import pytest
 from confluent_kafka import Producer
 from elasticsearch import Elasticsearch
 
+from common.clients import kafka_options
 from common.lag import GroupLag
 from common.settings import Settings
 from domain.stock import load_stock
@@ -201,7 +202,7 @@ def test_the_invariant_holds_after_the_inventory_is_rebuilt(
 
 
 def caught_up(system: Settings, topic_names: tuple[str, ...]) -> bool:
-    lag = GroupLag(system.kafka_bootstrap, system.worker_id)
+    lag = GroupLag(kafka_options(system), system.worker_id)
     try:
         return all(row.lag == 0 for row in lag.lag(topic_names))
     finally:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from confluent_kafka import Producer
 
+from common.clients import kafka_options
 from common.lag import GroupLag, PartitionLag
 from common.settings import Settings
 from schemas.topics import DEADLETTER
@@ -87,7 +88,7 @@ def produce(settings: Settings, topic: str, key: bytes | None, value: bytes | No
 
 def committed(settings: Settings, topics: Iterable[str]) -> list[PartitionLag]:
     """The worker group's committed offset and the log end of every partition of ``topics``."""
-    lag = GroupLag(settings.kafka_bootstrap, settings.worker_id, timeout_s=15)
+    lag = GroupLag(kafka_options(settings), settings.worker_id, timeout_s=15)
     try:
         return lag.lag(topics)
     finally:

@@ -11,6 +11,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Produ
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
+from common.clients import kafka_options
 from common.lag import GroupLag, LagCollector, LagUnavailable, PartitionLag
 from common.settings import Settings
 from ops.admin.topics import admin_client
@@ -32,7 +33,7 @@ def group(servers: Settings) -> Iterator[str]:
 
 @pytest.fixture
 def measured(servers: Settings, group: str) -> Iterator[GroupLag]:
-    group_lag = GroupLag(servers.kafka_bootstrap, group)
+    group_lag = GroupLag(kafka_options(servers), group)
     yield group_lag
     group_lag.close()
 
@@ -118,7 +119,7 @@ def test_an_unknown_topic_is_refused(servers: Settings, measured: GroupLag) -> N
 
 
 def test_unreachable_kafka_raises_within_the_timeout() -> None:
-    group_lag = GroupLag("127.0.0.1:1", unique_id("lag-group"), timeout_s=1.0)
+    group_lag = GroupLag({"bootstrap.servers": "127.0.0.1:1"}, unique_id("lag-group"), timeout_s=1.0)
     started = time.monotonic()
     with pytest.raises(LagUnavailable):
         group_lag.lag(["orders.commands"])

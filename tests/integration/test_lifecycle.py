@@ -18,10 +18,11 @@ from ops.launcher.processes import group_alive, pid_alive, port_open
 
 @pytest.fixture(scope="module")
 def isolated(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Settings:
-    ports = _free_ports(6)
+    ports = _free_ports(7)
     return Settings(
         data_dir=tmp_path_factory.mktemp("isolated-system"), cache_dir=settings.cache_dir,
         kafka_port=ports[0], kafka_controller_port=ports[1], kafka_bootstrap=f"127.0.0.1:{ports[0]}",
+        kafka_sasl_port=ports[6] if settings.kafka_sasl_port else 0,
         elasticsearch_port=ports[2], elasticsearch_url=f"http://127.0.0.1:{ports[2]}",
         command_api_port=ports[3], query_api_port=ports[4], worker_web_port=ports[5], worker_id="orderflow-isolated",
         elasticsearch_heap="512m", kafka_heap="256m",
@@ -63,7 +64,7 @@ def test_up_twice_then_down_leaves_nothing_running(isolated: Settings) -> None:
     for name, pid in pids.items():
         assert pid is not None and not pid_alive(pid) and not group_alive(pid), name
     ports = (isolated.kafka_port, isolated.kafka_controller_port, isolated.elasticsearch_port,
-             isolated.command_api_port, isolated.query_api_port, isolated.worker_web_port)
+             isolated.command_api_port, isolated.query_api_port, isolated.worker_web_port, isolated.kafka_sasl_port)
     assert not any(port_open(port) for port in ports)
     assert not list(Path(isolated.run_dir).glob("*.pid"))
 

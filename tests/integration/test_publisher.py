@@ -6,6 +6,7 @@ import socket
 
 from confluent_kafka import KafkaError
 
+from common.clients import kafka_options
 from common.kafka import producer_config
 from common.settings import Settings
 from producers.publisher import KafkaPublisher, Record
@@ -18,7 +19,7 @@ def records(topic: str, key: bytes, count: int) -> list[Record]:
 
 def test_a_full_local_queue_waits_and_every_record_is_delivered_in_order(servers: Settings, topic: str) -> None:
     key = b"publisher-test"
-    publisher = KafkaPublisher({**producer_config(servers.kafka_bootstrap), "queue.buffering.max.messages": 5})
+    publisher = KafkaPublisher({**producer_config(kafka_options(servers)), "queue.buffering.max.messages": 5})
 
     async def publish_all() -> list[KafkaError | None]:
         publisher.start(asyncio.get_running_loop())
@@ -34,7 +35,7 @@ def test_a_full_local_queue_waits_and_every_record_is_delivered_in_order(servers
 
 def test_close_delivers_what_is_still_queued(servers: Settings, topic: str) -> None:
     key = b"publisher-test"
-    publisher = KafkaPublisher({**producer_config(servers.kafka_bootstrap), "linger.ms": 1000})
+    publisher = KafkaPublisher({**producer_config(kafka_options(servers)), "linger.ms": 1000})
 
     async def produce_then_close() -> None:
         publisher.start(asyncio.get_running_loop())
@@ -53,7 +54,7 @@ def _closed_port() -> int:
 
 
 def test_a_record_no_broker_stores_fails_at_the_delivery_timeout_and_kafka_is_reported_away() -> None:
-    publisher = KafkaPublisher(producer_config(f"127.0.0.1:{_closed_port()}", publish_timeout_s=1.0))
+    publisher = KafkaPublisher(producer_config({"bootstrap.servers": f"127.0.0.1:{_closed_port()}"}, publish_timeout_s=1.0))
 
     async def publish_nowhere() -> list[KafkaError | None]:
         publisher.start(asyncio.get_running_loop())

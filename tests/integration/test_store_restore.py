@@ -9,7 +9,7 @@ from pydantic_core import to_json
 from rocksdict import Cache
 
 from common.settings import Settings
-from streams.app import kafka_options
+from streams.app import worker_kafka_options
 from streams.engine.kafka import restore
 from streams.engine.stores import PartitionStore, StoreSpec, store_options
 
@@ -31,7 +31,7 @@ def test_a_store_takes_what_its_changelog_committed_from_its_checkpoint_on(
     servers: Settings, topic: str, tmp_path: Path,
 ) -> None:
     spec = StoreSpec("test-store", topic)
-    options = kafka_options(servers)
+    options = worker_kafka_options(servers)
     store = PartitionStore(tmp_path / "store", store_options(Cache(1 << 20), 1 << 20))
     transaction(servers, topic, {"A": b"1", "B": b"2"}, commit=True)
     transaction(servers, topic, {"A": b"aborted", "C": b"aborted"}, commit=False)

@@ -13,14 +13,14 @@ def test_up_workers_starts_that_many_workers() -> None:
     with patch.object(cli.stack, "up") as up:
         cli._up(Settings(workers=1), cli._parser().parse_args(["up", "--workers", "3"]))
     (settings,), options = up.call_args
-    assert settings.workers == 3 and options == {"apps": True}
+    assert settings.workers == 3 and options == {"apps": True, "servers": True}
 
 
 def test_up_without_workers_keeps_the_setting() -> None:
     with patch.object(cli.stack, "up") as up:
         cli._up(Settings(workers=2), cli._parser().parse_args(["up", "--servers-only"]))
     (settings,), options = up.call_args
-    assert settings.workers == 2 and options == {"apps": False}
+    assert settings.workers == 2 and options == {"apps": False, "servers": True}
 
 
 @pytest.mark.parametrize("count", ["0", "17", "two"])
