@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from domain.order import OrderStatus
 from query_api.stats import NOT_REVENUE, Interval, StatsQuery
 from schemas.money import Money, quantize
+from schemas.orders import OrderStatus
 
 REVENUE_NOTE = f"Revenue, average order value and top products leave out orders in {' and '.join(NOT_REVENUE)}."
 

@@ -11,6 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from elasticsearch import Elasticsearch
 from pydantic import TypeAdapter
@@ -78,7 +79,8 @@ class FoldState:
 
     def items(self, store: str) -> Iterator[tuple[str, bytes]]:
         prefix = f"{store}\x00".encode()
-        for key, value in self._db.items(from_key=prefix):
+        # A raw-mode Rdict's keys are bytes; its stubs type them for every mode.
+        for key, value in cast(Iterator[tuple[bytes, bytes]], self._db.items(from_key=prefix)):
             if not key.startswith(prefix):
                 return
             yield key.decode().split("\x00", 2)[2], value
