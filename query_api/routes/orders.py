@@ -91,7 +91,7 @@ async def search_orders(
     customer_id: Annotated[str | None, Query(max_length=64)] = None,
     min_total: Annotated[Amount | None, Query()] = None,
     max_total: Annotated[Amount | None, Query()] = None,
-    sort: Annotated[Literal[tuple(SORTS)], Query()] = "newest",  # type: ignore[valid-type]
+    sort: Annotated[Literal[tuple(SORTS)], Query()] = "newest",  # type: ignore[valid-type]  # a Literal of SORTS' names
     size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> OrderPage:
