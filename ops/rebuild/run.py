@@ -24,6 +24,7 @@ from ops.rebuild.replay import Replayer
 from ops.rebuild.targets import RebuildTarget
 from ops.rebuild.verify import Verification, indexed_pairs, verify
 from schemas.codec import decode
+from schemas.deadletter import DeadLetter
 from streams.es_sink import ElasticsearchSink
 from streams.handlers import consumed
 from streams.projecting import Projectors
@@ -167,7 +168,8 @@ class Rebuild:
 
 def _dead_letter_line(value: bytes) -> str:
     letter = decode(value).payload
-    return f"{letter.source_topic}/{letter.partition}/{letter.offset}: {letter.error}"  # type: ignore[attr-defined]
+    assert isinstance(letter, DeadLetter)  # the projectors dead-letter records as DeadLetter envelopes
+    return f"{letter.source_topic}/{letter.partition}/{letter.offset}: {letter.error}"
 
 
 def rebuild(settings: Settings, target: RebuildTarget, drop_old: bool = False,

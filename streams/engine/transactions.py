@@ -99,7 +99,7 @@ class Transactions:
     def _bounded(self, call: Callable[[], T]) -> T:
         """``call`` on a thread of its own, given up after the commit timeout and a grace period."""
         done = threading.Event()
-        outcome: list[object] = []
+        outcome: list[T | BaseException] = []
 
         def run() -> None:
             try:
@@ -114,7 +114,7 @@ class Transactions:
             raise _Hung(f"within {self._timeout_s + RETRY_S:.0f} s")
         if isinstance(outcome[0], BaseException):
             raise outcome[0]
-        return outcome[0]  # type: ignore[return-value]
+        return outcome[0]
 
     def _failed(self, producer: Producer, error: KafkaError) -> TransactionFailed:
         """Abort what can be aborted; a fatal error needs a new producer (which fences the old one)."""
