@@ -140,9 +140,8 @@ def build_app(settings: Settings) -> faust.App:
     changelogs = [spec for loop in loops for spec in loop.loop.stores.specs if spec.changelog != COMMAND_OUTCOMES]
     sources = [topic for loop in loops for topic in loop.loop.topics]
     ensure_changelogs(admin, changelogs, sources, settings.replication_factor)
-    # Faust's started services: a private list typed for classes, though Faust starts the instances put there too.
     engine = Engine([loop.loop for loop in loops])
-    app._extra_services.append(engine)  # type: ignore[arg-type]  # an instance: Faust starts those too  # noqa: SLF001
+    app._extra_services.append(engine)  # type: ignore[arg-type]  # noqa: SLF001 - Faust's started services, instances too
     healths = [loop.health for loop in loops]
     _register_web(app, healths, WorkerMetrics(healths, lambda: sum(loop.views_behind() for loop in loops)))
     return app
