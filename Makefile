@@ -41,7 +41,8 @@ status logs: install
 sample: install
 	$(BIN)/orderflow sample
 
-# Lint gate: ruff over the whole tree, mypy (strict) over schemas/ and domain/; rules in pyproject.toml.
+# Lint gate: ruff over the whole tree, mypy over the runtime packages (strict on schemas/ and domain/); rules in
+# pyproject.toml.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy

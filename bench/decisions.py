@@ -42,9 +42,10 @@ class OutcomeWatch:
             now = time.monotonic()
             with self._lock:
                 for message in messages:
-                    if message.error() or message.value() is None:
+                    value = message.value()
+                    if message.error() or value is None:
                         continue
-                    outcome = json.loads(message.value())
+                    outcome = json.loads(value)
                     if outcome["status"] != "pending":
                         self._seen.setdefault(outcome["command_id"], (now, outcome.get("code") or ""))
 

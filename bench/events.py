@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from bench.orders import OrderPlan, decided_events
-from schemas.envelope import Envelope, Payload, event_id
+from schemas.envelope import Envelope, Payload, envelope_type, event_id
 
 ACTOR = "bench"
 BENCH_NAMESPACE = uuid.UUID("0b7c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d")
@@ -19,7 +19,7 @@ def order_events(plan: OrderPlan, created_at: datetime, rng: random.Random) -> l
         command_id = uuid.uuid5(BENCH_NAMESPACE, f"{plan.order_id}/{index}")
         for payload in payloads:
             version = len(envelopes) + 1
-            envelopes.append(Envelope[type(payload)](  # type: ignore[misc]
+            envelopes.append(envelope_type(type(payload))(
                 id=event_id(command_id, version), type=type(payload).__name__, aggregate_id=plan.order_id,
                 version=version, occurred_at=occurred_at, command_id=command_id, correlation_id=command_id,
                 actor=ACTOR, payload=payload,

@@ -11,11 +11,11 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import NewTopic
 
 from common.clients import kafka_options
-from common.kafka import producer_config
+from common.kafka import position_of, producer_config
 from common.settings import Settings
 from ops.admin.topics import admin_client
 
-KeyValue = tuple[bytes | None, bytes]
+KeyValue = tuple[bytes | None, bytes | None]
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,13 @@ def read_range(kafka: Mapping[str, Any], topic: str, starts: dict[int, int], end
         consumer.assign([TopicPartition(topic, p, starts.get(p, 0)) for p in wanted])
         while wanted:
             for message in consumer.consume(5000, timeout=1.0):
-                partition = message.partition()
-                if message.error() or partition not in wanted or message.offset() >= wanted[partition]:
+                if message.error():
+                    continue
+                _, partition, offset = position_of(message)
+                if partition not in wanted or offset >= wanted[partition]:
                     continue
                 records.append((message.key(), message.value()))
-                if message.offset() + 1 >= wanted[partition]:
+                if offset + 1 >= wanted[partition]:
                     del wanted[partition]
     finally:
         consumer.close()

@@ -28,9 +28,11 @@ class BenchOptions:
     seed: int = 42
 
 
-QUICK = {"ingest_seconds": 3.0, "batch_commands": 5000, "batch_lines_per_request": 2500, "pipeline_commands": 2000,
-         "duration_s": 10.0, "orders": (2000,), "query_requests": 30, "load_timeout_s": 300.0,
-         "settle_timeout_s": 120.0, "memory_orders": 2000}
+QUICK: dict[str, Any] = {
+    "ingest_seconds": 3.0, "batch_commands": 5000, "batch_lines_per_request": 2500, "pipeline_commands": 2000,
+    "duration_s": 10.0, "orders": (2000,), "query_requests": 30, "load_timeout_s": 300.0,
+    "settle_timeout_s": 120.0, "memory_orders": 2000,
+}
 
 
 def options_from(values: dict[str, Any], quick: bool) -> BenchOptions:

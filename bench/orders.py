@@ -44,7 +44,7 @@ def plan_order(order_id: str, rng: random.Random, max_steps: int | None = None) 
 def _create(order_id: str, rng: random.Random) -> tuple[PlannedCommand, Decimal]:
     customer_id, name, email = catalog.customer(rng.randrange(CUSTOMERS))
     city, postal_code, country = rng.choice(catalog.CITIES)
-    items = []
+    items: list[dict[str, Any]] = []
     for number in rng.sample(range(catalog.PRODUCT_COUNT), rng.randint(1, 3)):
         product_id, product_name, price = catalog.product(number)
         items.append({"product_id": product_id, "product_name": product_name, "quantity": rng.randint(1, 3),

@@ -32,7 +32,7 @@ def run_scenarios(settings: Settings, names: Sequence[str], options: BenchOption
     for name in names:
         print(f"== bench {name}", flush=True)
         backlog = wait_for_worker(settings, options.settle_timeout_s)
-        scenario: Scenario = importlib.import_module(f"bench.scenarios.{name}")  # type: ignore[assignment]
+        scenario: Scenario = importlib.import_module(f"bench.scenarios.{name}")
         result = scenario.run(settings, options)
         if backlog > 0:
             result.notes.append(f"The worker was still {backlog:,} records behind (earlier work) when this started.")

@@ -16,7 +16,7 @@ from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
-from common.kafka import producer_config
+from common.kafka import position_of, producer_config
 from schemas import topics
 from schemas.codec import UndecodableRecord, decode
 from schemas.customers import CUSTOMER_EVENTS, ORDER_SUMMARY_MESSAGES
@@ -179,7 +179,8 @@ def _produce(kafka: Mapping[str, Any], topic: str, key: bytes | None, value: byt
     error, message = reports[0]
     if error is not None:
         raise KafkaUnavailable(f"Kafka refused the record on {topic}: {error.str()}")
-    return Landed(topic, message.partition(), message.offset())
+    _, partition, offset = position_of(message)
+    return Landed(topic, partition, offset)
 
 
 # Reading the dead-letter topic without a consumer group
@@ -225,14 +226,20 @@ def _read(consumer: Consumer, ranges: dict[int, tuple[int, int]]) -> Iterator[Me
         if time.monotonic() > deadline:
             raise KafkaUnavailable(f"reading {topics.DEADLETTER} took longer than {READ_TIMEOUT_S:.0f}s")
         message = consumer.poll(0.5)
-        if message is None or message.partition() not in pending:
+        partition = None if message is None else message.partition()
+        if message is None or partition is None or partition not in pending:
             continue
-        if message.error() is not None and message.error().code() != KafkaError._PARTITION_EOF:
-            raise KafkaUnavailable(f"reading {topics.DEADLETTER}: {message.error().str()}")
-        end = ranges[message.partition()][1]
-        if message.error() is not None or message.offset() >= end - 1:
-            pending.discard(message.partition())
-        if message.error() is None and message.offset() < end:
+        error = message.error()
+        if error is not None and error.code() != KafkaError._PARTITION_EOF:
+            raise KafkaUnavailable(f"reading {topics.DEADLETTER}: {error.str()}")
+        if error is not None:  # the end of the partition
+            pending.discard(partition)
+            continue
+        offset = position_of(message).offset
+        end = ranges[partition][1]
+        if offset >= end - 1:
+            pending.discard(partition)
+        if offset < end:
             yield message
 
 
@@ -243,4 +250,5 @@ def _entry(message: Message) -> Entry | None:
         return None
     if not isinstance(envelope.payload, DeadLetter):
         return None
-    return Entry(Handle(message.partition(), message.offset()), envelope.occurred_at, envelope.payload)
+    _, partition, offset = position_of(message)
+    return Entry(Handle(partition, offset), envelope.occurred_at, envelope.payload)

@@ -1,7 +1,9 @@
-"""Kafka client configuration shared by the processes and the tooling."""
+"""Kafka client configuration, and where a record sits, shared by the processes and the tooling."""
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
+
+from confluent_kafka import Message
 
 
 def producer_config(kafka: Mapping[str, Any], publish_timeout_s: float = 5.0) -> dict[str, Any]:
@@ -17,3 +19,18 @@ def producer_config(kafka: Mapping[str, Any], publish_timeout_s: float = 5.0) ->
         "delivery.timeout.ms": round(publish_timeout_s * 1000),
         "log_level": 3,
     }
+
+
+class RecordPosition(NamedTuple):
+    topic: str
+    partition: int
+    offset: int
+
+
+def position_of(message: Message) -> RecordPosition:
+    """Where a consumed or delivered record sits. The client leaves topic, partition or offset unset only on
+    error events, so a caller hands in messages whose ``error()`` it checked."""
+    topic, partition, offset = message.topic(), message.partition(), message.offset()
+    if topic is None or partition is None or offset is None:
+        raise ValueError(f"a Kafka message without topic, partition or offset: {message.error()}")
+    return RecordPosition(topic, partition, offset)

@@ -57,12 +57,14 @@ def typed_lines() -> TypeAdapter[Any]:
     """Every command's line as one union told apart by ``type``: a valid line is parsed and validated in one
     pass, payload included."""
     models = [
-        create_model(f"{name}Line", __config__=ConfigDict(extra="forbid"), type=(Literal[name], ...),  # type: ignore[call-overload]
+        create_model(f"{name}Line", __config__=ConfigDict(extra="forbid"),
+                     type=(Literal[name], ...),  # type: ignore[arg-type]  # a Literal of a run-time name
                      payload=(OPTIONAL_ID_PAYLOADS.get(name) or payload_model(name), ...),
                      idempotency_key=(IdempotencyKey | None, None), expected_version=(ExpectedVersion | None, None))
         for name in sorted(PUBLIC_COMMAND_ROUTES)
     ]
-    return TypeAdapter(Annotated[Union[tuple(models)], Field(discriminator="type")])  # noqa: UP007
+    return TypeAdapter(
+        Annotated[Union[tuple(models)], Field(discriminator="type")])  # type: ignore[arg-type]  # noqa: UP007 - built at run time
 
 
 @dataclass(frozen=True)

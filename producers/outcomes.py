@@ -9,6 +9,7 @@ from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
 
+from common.kafka import position_of
 from producers.store import CommandStore
 from schemas.outcomes import CommandOutcome, RawOutcome
 from schemas.topics import COMMAND_OUTCOMES
@@ -77,7 +78,7 @@ class OutcomeWatcher:
     def _absorb(self, messages: list[Message]) -> None:
         """Outcomes are saved as published: only an outcome someone waits for is parsed whole."""
         outcomes = [outcome for outcome in map(_outcome_of, messages) if outcome is not None]
-        offsets = {(m.topic(), m.partition()): m.offset() + 1 for m in messages}
+        offsets = {(topic, partition): offset + 1 for topic, partition, offset in map(position_of, messages)}
         self._store.save_outcomes(outcomes, offsets)
         for outcome in outcomes:
             self._on_outcome(outcome)
@@ -87,7 +88,9 @@ class OutcomeWatcher:
     def _wake(self, outcomes: list[RawOutcome]) -> None:
         for outcome in outcomes:
             waiting = self._waiters.pop(outcome.command_id, [])
-            parsed = outcome.parsed() if waiting else None
+            if not waiting:
+                continue
+            parsed = outcome.parsed()
             for future in waiting:
                 if not future.done():
                     future.set_result(parsed)

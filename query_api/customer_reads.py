@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.statuses import NOT_PLACED
+from query_api.answers import SearchAnswer
 from query_api.cursors import cursor_shape, decode_cursor, next_cursor
 from schemas.documents import CustomerDocument
 from schemas.mappings import ORDERS
@@ -79,7 +80,7 @@ def customer_orders_body(customer_id: str, size: int, cursor: str | None = None)
     return body
 
 
-def customer_orders(customer: CustomerDocument, result: dict[str, Any], size: int) -> CustomerOrders:
+def customer_orders(customer: CustomerDocument, result: SearchAnswer, size: int) -> CustomerOrders:
     hits = result["hits"]["hits"]
     return CustomerOrders(
         customer_id=customer.customer_id, total_orders=customer.total_orders, placed_orders=customer.placed_orders,
@@ -90,6 +91,6 @@ def customer_orders(customer: CustomerDocument, result: dict[str, Any], size: in
     )
 
 
-def customer_page(result: dict[str, Any]) -> CustomerPage:
+def customer_page(result: SearchAnswer) -> CustomerPage:
     return CustomerPage(data=[CustomerDocument.model_validate(hit["_source"]) for hit in result["hits"]["hits"]],
                         total=result["hits"]["total"]["value"])

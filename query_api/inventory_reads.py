@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from query_api.answers import SearchAnswer
 from query_api.cursors import cursor_shape, decode_cursor, next_cursor
 from schemas.documents import InventoryDocument
 from schemas.mappings import INVENTORY
@@ -115,7 +116,7 @@ def stock_item(source: Mapping[str, Any], thresholds: LowStockThresholds) -> Sto
     return StockItem(**document.model_dump(), low_stock=document.available <= threshold, low_stock_threshold=threshold)
 
 
-def stock_page(result: dict[str, Any], thresholds: LowStockThresholds, size: int) -> StockPage:
+def stock_page(result: SearchAnswer, thresholds: LowStockThresholds, size: int) -> StockPage:
     hits = result["hits"]["hits"]
     return StockPage(data=[stock_item(hit["_source"], thresholds) for hit in hits],
                      total=result["hits"]["total"]["value"], next_cursor=next_cursor(hits, size))

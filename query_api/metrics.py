@@ -9,6 +9,7 @@ from typing import Any
 from elasticsearch import Elasticsearch
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from common.clients import elasticsearch_options, kafka_options
 from common.lag import GroupLag, LagCollector
@@ -61,18 +62,18 @@ def scraped_metrics(registry: CollectorRegistry, settings: Settings) -> Iterator
     """Registers the collectors that ask Kafka and Elasticsearch, and closes their clients afterwards."""
     lag = GroupLag(kafka_options(settings), settings.worker_id)
     es = Elasticsearch(**elasticsearch_options(settings), request_timeout=SCRAPE_TIMEOUT_S, max_retries=0)
-    collectors = [
+    collectors: list[Collector] = [
         LagCollector(PROJECTOR_LAG, partial(lag.lag, PROJECTED_TOPICS),
                      "Event records the worker has not projected yet, per partition"),
         ScrapedGauge(LAST_INDEXED_EVENT, "occurred_at of the newest event in the order-events index (Unix time)",
                      partial(newest_event_seconds, es)),
     ]
     for collector in collectors:
-        registry.register(collector)  # type: ignore[arg-type]
+        registry.register(collector)
     try:
         yield
     finally:
         for collector in collectors:
-            registry.unregister(collector)  # type: ignore[arg-type]
+            registry.unregister(collector)
         lag.close()
         es.close()

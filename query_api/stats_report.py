@@ -6,9 +6,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from domain.order import OrderStatus
+from query_api.answers import SearchAnswer
 from query_api.stats import NOT_REVENUE, Interval, StatsQuery
 from schemas.money import Money, quantize
+from schemas.orders import OrderStatus
 
 REVENUE_NOTE = f"Revenue, average order value and top products leave out orders in {' and '.join(NOT_REVENUE)}."
 
@@ -69,7 +70,7 @@ def product_stats(bucket: dict[str, Any]) -> ProductStats:
                         quantity=int(bucket["quantity"]["value"]), revenue=money(bucket["revenue"]["value"]))
 
 
-def order_stats(query: StatsQuery, result: dict[str, Any]) -> OrderStats:
+def order_stats(query: StatsQuery, result: SearchAnswer) -> OrderStats:
     aggregations = result["aggregations"]
     earning = aggregations["earning"]
     products = earning["items"]

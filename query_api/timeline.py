@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from query_api.answers import SearchAnswer
+
 MAX_TIMELINE_PAGE = 1000
 
 
@@ -45,7 +47,7 @@ def timeline_entry(source: dict[str, Any]) -> TimelineEntry:
                          actor=source["actor"], status=source.get("status"), changes=source.get("payload") or {})
 
 
-def timeline(order_id: str, result: dict[str, Any], size: int) -> Timeline:
+def timeline(order_id: str, result: SearchAnswer, size: int) -> Timeline:
     hits = result["hits"]["hits"]
     events = [timeline_entry(hit["_source"]) for hit in hits]
     total = result["hits"]["total"]["value"]

@@ -25,6 +25,9 @@ class Payload(BaseModel):
     schema_version: ClassVar[int] = 1
 
 
+PayloadT = TypeVar("PayloadT", bound=Payload)
+
+
 def current_schema_version(fields: dict[str, Any]) -> int:
     """The version this code writes of the envelope's ``type`` (a field validated before ``schema_version``)."""
     from schemas.registry import MESSAGE_TYPES  # the registry's models import this module
@@ -68,17 +71,15 @@ RawEnvelope = Envelope[Any]
 def envelope_type(model: type[P]) -> type[Envelope[P]]:
     """``Envelope[model]``, built once: pydantic only keeps parametrised models while something references them,
     and building one again costs milliseconds."""
-    # A model class known only at run time as the type argument: pydantic builds the class, mypy cannot check it.
-    return Envelope[model]  # type: ignore[valid-type]
+    return Envelope[model]  # type: ignore[valid-type]  # a type argument known at run time only: pydantic builds it
 
 
-def envelope_of(payload: P, **fields: Any) -> Envelope[P]:
+def envelope_of(payload: PayloadT, **fields: Any) -> Envelope[PayloadT]:
     """An envelope of parts validated already, so not validated again, at the payload's current schema version (given
     here: the default would cost a signature inspection per envelope)."""
     model = type(payload)
-    # P is bound to BaseModel, which declares no schema_version; the payload models (Payload) do.
     return envelope_type(model).model_construct(
-        type=model.__name__, schema_version=model.schema_version, payload=payload, **fields)  # type: ignore[attr-defined]
+        type=model.__name__, schema_version=model.schema_version, payload=payload, **fields)
 
 
 def event_id(command_id: uuid.UUID, version: int) -> uuid.UUID:

@@ -75,8 +75,7 @@ def record_model(model: type[Payload]) -> type[BaseModel]:
     name, version = model.__name__, model.schema_version
     return create_model(
         f"{name}Record", __base__=envelope_type(model),
-        # A Literal of values known only at run time: a valid field type for pydantic, not one mypy can check.
-        type=(Literal[name], ...), schema_version=(Literal[version], version),  # type: ignore[arg-type]
+        type=(Literal[name], ...), schema_version=(Literal[version], version),  # type: ignore[arg-type]  # run-time Literals
     )
 
 

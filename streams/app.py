@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import faust
 from confluent_kafka.admin import AdminClient
@@ -72,8 +73,8 @@ def worker_kafka_options(settings: Settings) -> KafkaOptions:
 class Engine(Service):
     """Starts the loops with the app and stops them with it."""
 
-    def __init__(self, loops: list[TransactionalLoop], **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, loops: list[TransactionalLoop], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.loops = loops
 
     async def on_start(self) -> None:
@@ -146,7 +147,8 @@ def build_app(settings: Settings) -> faust.App:
     changelogs = [spec for loop in loops for spec in loop.loop.stores.specs if spec.changelog != COMMAND_OUTCOMES]
     sources = [topic for loop in loops for topic in loop.loop.topics]
     ensure_changelogs(admin, changelogs, sources, settings.replication_factor)
-    app._extra_services.append(Engine([loop.loop for loop in loops]))  # noqa: SLF001 - Faust's started services
+    engine = Engine([loop.loop for loop in loops])
+    app._extra_services.append(engine)  # type: ignore[arg-type]  # noqa: SLF001 - Faust's started services, instances too
     healths = [loop.health for loop in loops]
     _register_web(app, healths, WorkerMetrics(healths, lambda: sum(loop.views_behind() for loop in loops)))
     return app

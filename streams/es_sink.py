@@ -97,7 +97,9 @@ class ElasticsearchSink:
         attempt = 0
         while True:
             try:
-                answer = self._client.bulk(operations=bulk_lines(actions), filter_path=ANSWER_FIELDS)
+                answer = self._client.bulk(
+                    operations=bulk_lines(actions),  # type: ignore[arg-type]  # bytes, sent as they are; typed as mappings
+                    filter_path=ANSWER_FIELDS)
                 items: list[dict[str, Any]] = answer.body["items"]
                 self._health.resolved(ELASTICSEARCH)
                 return items
@@ -141,7 +143,7 @@ def bulk_lines(actions: list[IndexAction]) -> list[bytes]:
 
 
 def _backoff(attempt: int) -> float:
-    return min(MAX_BACKOFF_S, 0.2 * 2 ** min(attempt, 10))
+    return min(MAX_BACKOFF_S, 0.2 * 2.0 ** min(attempt, 10))
 
 
 def _reason(result: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from confluent_kafka import Message
 
+from common.kafka import position_of
 from streams.deciding import Deciders
 from streams.engine.batches import Batch
 from streams.engine.health import LoopHealth
@@ -17,7 +18,8 @@ from streams.records import Consumed, IndexAction, Record, dead_letter_record
 
 
 def consumed(message: Message) -> Consumed:
-    return Consumed(message.topic(), message.partition(), message.offset(), message.key(), message.value())
+    topic, partition, offset = position_of(message)
+    return Consumed(topic, partition, offset, message.key(), message.value())
 
 
 def _batch_of(records: list[Record], writes: list[tuple[str, int, str, bytes | None]], stores: LoopStores) -> Batch:

@@ -346,7 +346,9 @@ class Projectors:
 
 
 def _tables(spec: ProjectionSpec[Any], read: Read, cache_size: int) -> _Tables[Any]:
-    parts = ParsedTable(spec.parts_table_name, read, JsonCodec(spec.parts.part_type), cache_size) if spec.parts else None
+    parts: ParsedTable[Any] | None = None
+    if spec.parts:
+        parts = ParsedTable(spec.parts_table_name, read, JsonCodec(spec.parts.part_type), cache_size)
     return _Tables(
         views=ParsedTable(spec.table_name, read, JsonCodec(spec.view_type), cache_size),
         behind=ParsedTable(spec.behind_table_name, read, JsonCodec(Behind), cache_size),

@@ -9,7 +9,8 @@ same store partition (a stock and its reservations), reading them lazily through
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Generic, Protocol, TypeVar
+from enum import Enum
+from typing import Any, Final, Generic, Protocol, TypeVar
 
 from pydantic import TypeAdapter
 from pydantic_core import from_json
@@ -26,11 +27,13 @@ Writes = dict[str, bytes | None]
 CACHED_VALUES = 20_000
 
 
-class _Absent:
-    """What the cache holds for a key the store does not have."""
+class _Absent(Enum):
+    """What the cache holds for a key the store does not have (an enum member, so ``is ABSENT`` narrows)."""
+
+    ABSENT = "absent"
 
 
-ABSENT = _Absent()
+ABSENT: Final = _Absent.ABSENT
 
 
 class Codec(Protocol[T]):

@@ -1,6 +1,7 @@
 """The indexes of a rebuild: the next version behind an alias, bulk-load settings, and the atomic swap."""
 
 import re
+from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 
@@ -47,7 +48,7 @@ def restore_normal_settings(es: Elasticsearch, index: str) -> None:
 def swap_alias(es: Elasticsearch, model: ReadModel, index: str) -> list[str]:
     """Point the alias at ``index`` alone, in one step. Returns the indexes it served before."""
     previous = serving_indexes(es, model)
-    actions = [{"remove": {"index": old, "alias": model.alias}} for old in previous if old != index]
+    actions: list[dict[str, Any]] = [{"remove": {"index": old, "alias": model.alias}} for old in previous if old != index]
     actions.append({"add": {"index": index, "alias": model.alias, "is_write_index": True}})
     es.indices.update_aliases(actions=actions)
     return [old for old in previous if old != index]

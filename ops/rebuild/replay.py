@@ -6,6 +6,8 @@ from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
 
+from common.kafka import position_of
+
 Position = tuple[str, int]  # topic, partition
 
 POLL_BATCH = 5000
@@ -48,11 +50,12 @@ class Replayer:
             for message in self._consumer.consume(POLL_BATCH, timeout=1.0):
                 if message.error():
                     continue
-                position = (message.topic(), message.partition())
-                if message.offset() >= ends.get(position, 0):
+                topic, partition, offset = position_of(message)
+                position = (topic, partition)
+                if offset >= ends.get(position, 0):
                     continue  # read again by the next call, from self._next
                 batch.append(message)
-                self._next[position] = message.offset() + 1
+                self._next[position] = offset + 1
                 if self._next[position] >= ends[position]:
                     open_positions.discard(position)
             open_positions -= self._consumed_to_end(open_positions, ends)

@@ -11,6 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from elasticsearch import Elasticsearch
 from pydantic import TypeAdapter
@@ -24,6 +25,7 @@ from ops.rebuild.replay import Replayer
 from ops.rebuild.targets import RebuildTarget
 from ops.rebuild.verify import Verification, indexed_pairs, verify
 from schemas.codec import decode
+from schemas.deadletter import DeadLetter
 from streams.es_sink import ElasticsearchSink
 from streams.handlers import consumed
 from streams.projecting import Projectors
@@ -79,7 +81,8 @@ class FoldState:
 
     def items(self, store: str) -> Iterator[tuple[str, bytes]]:
         prefix = f"{store}\x00".encode()
-        for key, value in self._db.items(from_key=prefix):
+        # A raw-mode Rdict's keys are bytes; its stubs type them for every mode.
+        for key, value in cast(Iterator[tuple[bytes, bytes]], self._db.items(from_key=prefix)):
             if not key.startswith(prefix):
                 return
             yield key.decode().split("\x00", 2)[2], value
@@ -166,7 +169,8 @@ class Rebuild:
 
 def _dead_letter_line(value: bytes) -> str:
     letter = decode(value).payload
-    return f"{letter.source_topic}/{letter.partition}/{letter.offset}: {letter.error}"  # type: ignore[attr-defined]
+    assert isinstance(letter, DeadLetter)  # the projectors dead-letter records as DeadLetter envelopes
+    return f"{letter.source_topic}/{letter.partition}/{letter.offset}: {letter.error}"
 
 
 def rebuild(settings: Settings, target: RebuildTarget, drop_old: bool = False,

@@ -4,6 +4,7 @@ from typing import Any, TypeVar
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from pydantic.config import JsonDict
 
 from producers.answers import answer
 from producers.commands import CommandBus
@@ -13,7 +14,7 @@ from schemas.envelope import Payload
 P = TypeVar("P", bound=Payload)
 
 
-def examples(*bodies: dict[str, object]) -> ConfigDict:
+def examples(*bodies: JsonDict) -> ConfigDict:
     """OpenAPI examples for a request body model."""
     return ConfigDict(json_schema_extra={"examples": list(bodies)})
 
@@ -29,4 +30,5 @@ def completed(model: type[P], body: BaseModel | None = None, **ids: Any) -> P:
     The body was validated as a subclass of ``model`` whose only difference is an optional id; the id comes
     from the path, validated there with the same constraints, or is assigned by the API.
     """
-    return model.model_construct(**{**(dict(body) if body is not None else {}), **ids})
+    values = {**(dict(body) if body is not None else {}), **ids}
+    return model.model_construct(**values)  # type: ignore[return-value]  # pydantic's mypy plugin returns P's bound

@@ -18,12 +18,12 @@ CustomerPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_
 
 class RegisterCustomerBody(RegisterCustomer):
     model_config = examples({"customer_id": "CUST-1", "name": "Ada Lovelace", "email": "ada@example.com"})
-    customer_id: CustomerId | None = None  # type: ignore[assignment]
+    customer_id: CustomerId | None = None  # type: ignore[assignment]  # optional in the body: one is assigned without it
 
 
 class UpdateCustomerBody(UpdateCustomer):
     model_config = examples({"email": "ada.lovelace@example.com"})
-    customer_id: CustomerId | None = None  # type: ignore[assignment]
+    customer_id: CustomerId | None = None  # type: ignore[assignment]  # optional in the body: the id comes from the path
 
 
 @router.post("", status_code=202, responses={**ANSWERS, **CREATED}, openapi_extra=COMMAND_PARAMETERS)

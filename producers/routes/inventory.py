@@ -17,12 +17,12 @@ SkuPath = Annotated[Sku, Path(examples=["SKU-100"])]
 
 class ReceiptBody(ReceiveStock):
     model_config = examples({"quantity": 25, "product_name": "Mechanical keyboard"})
-    sku: Sku | None = None  # type: ignore[assignment]
+    sku: Sku | None = None  # type: ignore[assignment]  # optional in the body: the id comes from the path
 
 
 class AdjustmentBody(AdjustStock):
     model_config = examples({"quantity_delta": -2, "reason": "damaged in the warehouse"})
-    sku: Sku | None = None  # type: ignore[assignment]
+    sku: Sku | None = None  # type: ignore[assignment]  # optional in the body: the id comes from the path
 
 
 @router.post("/{sku}/receipts", status_code=202, responses={**ANSWERS, **CREATED}, openapi_extra=COMMAND_PARAMETERS)

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
+from pydantic.config import JsonDict
 
 from producers.answers import ANSWERS, CREATED
 from producers.commands import new_aggregate_id
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/orders", tags=["orders"])
 
 OrderPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64, examples=["ORD-1001"])]
 ProductPath = Annotated[ProductId, Path(examples=["P-100"])]
-ITEM_EXAMPLE = {"product_id": "P-100", "product_name": "Mechanical keyboard", "quantity": 2, "unit_price": "89.90"}
+ITEM_EXAMPLE: JsonDict = {"product_id": "P-100", "product_name": "Mechanical keyboard", "quantity": 2, "unit_price": "89.90"}
 
 
 class CreateOrderBody(CreateOrder):
@@ -38,7 +39,7 @@ class CreateOrderBody(CreateOrder):
         "shipping_address": {"line1": "12 Analytical Way", "city": "London", "postal_code": "N1 9GU", "country": "GB"},
         "notes": "Leave at the door",
     })
-    order_id: OrderId | None = None  # type: ignore[assignment]
+    order_id: OrderId | None = None  # type: ignore[assignment]  # optional in the body: one is assigned without it
 
 
 class AddItemBody(LineItem):
@@ -47,17 +48,17 @@ class AddItemBody(LineItem):
 
 class PaymentBody(RecordPayment):
     model_config = examples({"amount": "179.80", "method": "card", "reference": "PAY-7781"})
-    order_id: OrderId | None = None  # type: ignore[assignment]
+    order_id: OrderId | None = None  # type: ignore[assignment]  # optional in the body: the id comes from the path
 
 
 class ShipBody(ShipOrder):
     model_config = examples({"carrier": "DHL", "tracking_number": "JD014600003828"})
-    order_id: OrderId | None = None  # type: ignore[assignment]
+    order_id: OrderId | None = None  # type: ignore[assignment]  # optional in the body: the id comes from the path
 
 
 class CancelBody(CancelOrder):
     model_config = examples({"reason": "customer changed their mind"})
-    order_id: OrderId | None = None  # type: ignore[assignment]
+    order_id: OrderId | None = None  # type: ignore[assignment]  # optional in the body: the id comes from the path
 
 
 @router.post("", status_code=202, responses={**ANSWERS, **CREATED}, openapi_extra=COMMAND_PARAMETERS)

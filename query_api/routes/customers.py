@@ -1,6 +1,6 @@
 """Customer reads: the summary, the customer's orders, and search by name or email."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from elasticsearch import AsyncElasticsearch
 from fastapi import APIRouter, Path, Query
@@ -20,7 +20,7 @@ from schemas.mappings import CUSTOMERS, ORDERS
 
 router = APIRouter(prefix="/customers", tags=["customers"], dependencies=[READER])
 MAX_PAGE = 100
-UNKNOWN = {404: {"description": "Unknown customer"}}
+UNKNOWN: dict[int | str, dict[str, Any]] = {404: {"description": "Unknown customer"}}
 
 CustomerId = Annotated[str, Path(min_length=1, max_length=64)]
 

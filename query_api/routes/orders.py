@@ -6,7 +6,6 @@ from elasticsearch import AsyncElasticsearch
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from domain.order import OrderStatus
 from query_api.cursors import next_cursor
 from query_api.dependencies import (
     MAX_VERSION,
@@ -27,6 +26,7 @@ from query_api.search import HIGHLIGHTED_FIELDS, SORTS, OrderQuery, facets, frag
 from query_api.timeline import MAX_TIMELINE_PAGE, Timeline, timeline, timeline_body
 from schemas.documents import OrderDocument
 from schemas.mappings import ORDER_EVENTS, ORDERS
+from schemas.orders import OrderStatus
 
 router = APIRouter(prefix="/orders", tags=["orders"], dependencies=[READER])
 MAX_PAGE = 100
@@ -91,7 +91,7 @@ async def search_orders(
     customer_id: Annotated[str | None, Query(max_length=64)] = None,
     min_total: Annotated[Amount | None, Query()] = None,
     max_total: Annotated[Amount | None, Query()] = None,
-    sort: Annotated[Literal[tuple(SORTS)], Query()] = "newest",  # type: ignore[valid-type]
+    sort: Annotated[Literal[tuple(SORTS)], Query()] = "newest",  # type: ignore[valid-type]  # a Literal of SORTS' names
     size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> OrderPage:

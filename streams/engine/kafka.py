@@ -8,6 +8,7 @@ from typing import Any
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from common.kafka import position_of
 from streams.engine.stores import PartitionStore, StoreSpec
 
 log = logging.getLogger(__name__)
@@ -154,16 +155,20 @@ def _read_to_ends(consumer: Consumer, behind: dict[tuple[StoreSpec, int], tuple[
         writes: dict[tuple[str, int], list[tuple[str, bytes | None]]] = {}
         reached: dict[tuple[str, int], int] = {}
         for message in consumer.consume(RESTORE_CHUNK, timeout=1.0):
-            place = (message.topic(), message.partition())
             error = message.error()
             if error is not None and error.code() == KafkaError._PARTITION_EOF:
-                unfinished.discard(place)
+                unfinished.discard((message.topic(), message.partition()))
                 continue
             if error is not None:
                 raise RuntimeError(f"restoring from {message.topic()}/{message.partition()}: {error}")
+            topic, partition, offset = position_of(message)
+            key = message.key()
+            if key is None:  # a compacted topic takes no record without a key
+                raise RuntimeError(f"restoring from {topic}/{partition}: no key at offset {offset}")
+            place = (topic, partition)
             spec = by_place[place][0]
-            writes.setdefault(place, []).append((spec.key_of_changelog(message.key()), spec.local(message.value())))
-            reached[place] = message.offset() + 1
+            writes.setdefault(place, []).append((spec.key_of_changelog(key), spec.local(message.value())))
+            reached[place] = offset + 1
         for place, entries in writes.items():
             by_place[place][1].apply(entries, reached[place])
             restored += len(entries)

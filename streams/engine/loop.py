@@ -16,6 +16,7 @@ from typing import Protocol
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, TopicPartition
 
+from common.kafka import position_of
 from streams.engine.batches import Batch, BatchAbandoned
 from streams.engine.health import LoopHealth
 from streams.engine.kafka import KafkaOptions
@@ -235,8 +236,11 @@ class TransactionalLoop:
         assigned = {(tp.topic, tp.partition) for tp in consumer.assignment()}
         first: dict[tuple[str, int], int] = {}
         for message in messages:
-            place = (message.topic(), message.partition())
-            first[place] = min(first.get(place, message.offset()), message.offset())
+            if message.error() is not None:  # an error event among the strays: no record to read again
+                continue
+            topic, partition, offset = position_of(message)
+            place = (topic, partition)
+            first[place] = min(first.get(place, offset), offset)
         for (topic, partition), offset in first.items():
             if (topic, partition) in assigned:
                 try:
@@ -298,8 +302,9 @@ def _next_offsets(consumer: Consumer, messages: list[Message]) -> list[TopicPart
     that follows a batch's last record (committing only ``last offset + 1`` would leave a lag of one forever)."""
     last: dict[tuple[str, int], int] = {}
     for message in messages:
-        place = (message.topic(), message.partition())
-        last[place] = max(last.get(place, -1), message.offset())
+        topic, partition, offset = position_of(message)
+        place = (topic, partition)
+        last[place] = max(last.get(place, -1), offset)
     positions = consumer.position([TopicPartition(topic, partition) for topic, partition in last])
     return [TopicPartition(position.topic, position.partition,
                            max(position.offset, last[(position.topic, position.partition)] + 1))

@@ -7,9 +7,10 @@ not yet applied (a crash between commit and apply) comes back, and nothing of an
 """
 
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from pydantic_core import from_json, to_json
 from rocksdict import BlockBasedOptions, Cache, Options, Rdict, WriteBatch, WriteBufferManager
@@ -92,7 +93,9 @@ class PartitionStore:
         return sum(1 for _ in self.items())
 
     def items(self) -> Iterable[tuple[str, bytes]]:
-        return ((key.decode(), value) for key, value in self._db.items() if key != CHECKPOINT_KEY)
+        # A raw-mode Rdict's keys are bytes; its stubs type them for every mode.
+        entries = cast(Iterator[tuple[bytes, bytes]], self._db.items())
+        return ((key.decode(), value) for key, value in entries if key != CHECKPOINT_KEY)
 
     def close(self) -> None:
         self._db.close()

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer, TopicPartition
 
+from common.kafka import position_of
 from streams.engine.batches import Batch
 from streams.engine.health import LoopHealth
 from streams.engine.kafka import KafkaOptions
@@ -98,7 +99,7 @@ class Transactions:
     def _bounded(self, call: Callable[[], T]) -> T:
         """``call`` on a thread of its own, given up after the commit timeout and a grace period."""
         done = threading.Event()
-        outcome: list[object] = []
+        outcome: list[T | BaseException] = []
 
         def run() -> None:
             try:
@@ -113,7 +114,7 @@ class Transactions:
             raise _Hung(f"within {self._timeout_s + RETRY_S:.0f} s")
         if isinstance(outcome[0], BaseException):
             raise outcome[0]
-        return outcome[0]  # type: ignore[return-value]
+        return outcome[0]
 
     def _failed(self, producer: Producer, error: KafkaError) -> TransactionFailed:
         """Abort what can be aborted; a fatal error needs a new producer (which fences the old one)."""
@@ -144,12 +145,11 @@ class Transactions:
 
     def _produce(self, producer: Producer, topic: str, key: bytes | None, value: bytes | None,
                  partition: int | None, on_delivery: Callable[[KafkaError | None, Message], None] | None) -> None:
-        options = {"partition": partition} if partition is not None else {}
-        if on_delivery is not None:
-            options["on_delivery"] = on_delivery
+        # -1, the client's default, leaves the partition to the partitioner (the key's partition).
+        partition_or_default = -1 if partition is None else partition
         while True:
             try:
-                producer.produce(topic, value, key, **options)
+                producer.produce(topic, value, key, partition_or_default, on_delivery=on_delivery)
                 return
             except BufferError:  # the local queue is full: Kafka is slow or away
                 if self._stopping.is_set():
@@ -158,5 +158,6 @@ class Transactions:
 
     def _track(self, error: KafkaError | None, message: Message) -> None:
         if error is None:
-            place = (message.topic(), message.partition())
-            self._delivered[place] = max(self._delivered.get(place, -1), message.offset())
+            topic, partition, offset = position_of(message)
+            place = (topic, partition)
+            self._delivered[place] = max(self._delivered.get(place, -1), offset)

@@ -25,7 +25,7 @@ class InventoryView:
 def fold_inventory_view(view: InventoryView | None, event: Envelope[Payload]) -> InventoryView:
     """Apply the next event. The caller has checked ``event.version == view.version + 1``."""
     return InventoryView(
-        sku=event.aggregate_id, levels=event.payload.levels,  # type: ignore[attr-defined]
+        sku=event.aggregate_id, levels=event.payload.levels,  # type: ignore[attr-defined]  # every stock event has levels
         updated_at=event.occurred_at, version=event.version or 0,
         product_name=_product_name(view.product_name if view is not None else None, event.payload),
     )

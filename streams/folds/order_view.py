@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from domain.order import Order, OrderStatus, evolve
+from domain.order import Order, evolve
 from domain.values import changed
 from schemas.documents import OrderDocument, OrderEventDocument, OrderLine, Shipping
 from schemas.envelope import Envelope, Payload
 from schemas.mappings import ORDER_EVENTS, ORDERS
 from schemas.money import quantize
-from schemas.orders import LineItem
+from schemas.orders import LineItem, OrderStatus
 from streams.records import IndexAction
 
 # Which lifecycle timestamp an event sets.

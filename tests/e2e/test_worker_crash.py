@@ -25,9 +25,9 @@ def kill_worker(settings: Settings) -> list[int]:
     pids = [service.process(settings).pid() for service in worker_services(settings)]
     assert None not in pids, "the worker is not running"
     for pid in pids:
-        os.kill(pid, signal.SIGKILL)  # type: ignore[arg-type]
-    eventually(lambda: not any(pid_alive(pid) for pid in pids), timeout_s=10)  # type: ignore[arg-type]
-    return pids  # type: ignore[return-value]
+        os.kill(pid, signal.SIGKILL)  # type: ignore[arg-type]  # no None: asserted above
+    eventually(lambda: not any(pid_alive(pid) for pid in pids), timeout_s=10)  # type: ignore[arg-type]  # no None: asserted above
+    return pids  # type: ignore[return-value]  # no None: asserted above
 
 
 @pytest.mark.parametrize(("orders", "kills"), [(24, 1), pytest.param(64, 3, marks=pytest.mark.slow)])

@@ -59,7 +59,7 @@ def base_url() -> Iterator[str]:
 
 def _post(url: str, body: bytes, chunked: bool = False) -> tuple[int, dict[str, object]]:
     data: bytes | object = iter([body[start:start + 65536] for start in range(0, len(body), 65536)]) if chunked else body
-    request = urllib.request.Request(url, data=data, method="POST",  # type: ignore[arg-type]
+    request = urllib.request.Request(url, data=data, method="POST",  # type: ignore[arg-type]  # bytes, or an iterator of chunks
                                      headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:

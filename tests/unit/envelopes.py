@@ -3,7 +3,7 @@
 import uuid
 from datetime import UTC, datetime
 
-from schemas.envelope import Envelope, Payload
+from schemas.envelope import Envelope, Payload, envelope_type
 
 AT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -11,7 +11,7 @@ AT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 def envelope(payload: Payload, aggregate_id: str, version: int | None, occurred_at: datetime = AT,
              command_id: uuid.UUID | None = None) -> Envelope[Payload]:
     command_id = command_id or uuid.uuid4()
-    return Envelope[type(payload)](  # type: ignore[misc]
+    return envelope_type(type(payload))(
         id=command_id, type=type(payload).__name__, aggregate_id=aggregate_id, version=version,
         occurred_at=occurred_at, command_id=command_id, correlation_id=command_id, actor="test", payload=payload,
     )

@@ -107,7 +107,7 @@ def test_outcomes_that_cannot_be_saved_are_retried_and_reported_meanwhile(monkey
     first, second = _outcome(), _outcome()
     consumer = _Consumer([[_Message(first, 7)], [_Message(second, 8)]])
     store = _FailingStore(failures=3)
-    watcher = OutcomeWatcher({"bootstrap.servers": "unused:9092"}, store)  # type: ignore[arg-type]
+    watcher = OutcomeWatcher({"bootstrap.servers": "unused:9092"}, store)  # type: ignore[arg-type]  # a store that fails on purpose
     problems: list[str | None] = []
     thread = threading.Thread(target=watcher._consume, args=(consumer,), daemon=True)
     thread.start()

@@ -86,7 +86,7 @@ class Harness:
 
 def _harness(store: CommandStore, gate: asyncio.Event | None = None) -> Harness:
     publisher, outcomes, published = FakePublisher(gate), FakeOutcomes(), []
-    bus = CommandBus(publisher, outcomes, store, on_published=published.extend)  # type: ignore[arg-type]
+    bus = CommandBus(publisher, outcomes, store, on_published=published.extend)  # type: ignore[arg-type]  # fake Kafka clients
     return Harness(bus, publisher, outcomes, store, published)
 
 
@@ -152,7 +152,7 @@ async def test_the_same_key_twice_in_one_batch_is_published_once(harness: Harnes
     batch = [_outgoing(key="k-1"), _outgoing(), _outgoing(key="k-1")]
     assert await harness.bus.dispatch(batch) == [None, None, None]
     assert harness.publisher.command_ids == [batch[0].command.id, batch[1].command.id]
-    assert harness.store.idempotency(str(batch[0].command.id)).published  # type: ignore[union-attr]
+    assert harness.store.idempotency(str(batch[0].command.id)).published  # type: ignore[union-attr]  # the batch recorded it
 
 
 async def test_a_key_reused_with_another_body_in_one_batch_refuses_only_the_second(harness: Harness) -> None:

@@ -24,7 +24,7 @@ def raw(text: str) -> str:
     (BY_MONEY, [19.99, "ORD-9"]),
 ])
 def test_the_values_a_page_ended_with_come_back_as_they_were(shape: tuple[object, ...], values: list[object]) -> None:
-    assert decode_cursor(encode_cursor(values), shape) == values  # type: ignore[arg-type]
+    assert decode_cursor(encode_cursor(values), shape) == values  # type: ignore[arg-type]  # shapes as objects
 
 
 @pytest.mark.parametrize("cursor", [

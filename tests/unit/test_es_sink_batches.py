@@ -68,14 +68,14 @@ def api_error(status: int) -> ApiError:
 
 def test_only_the_newest_version_of_a_document_is_sent() -> None:
     client = FakeElasticsearch()
-    sink = ElasticsearchSink(client)  # type: ignore[arg-type]
+    sink = ElasticsearchSink(client)  # type: ignore[arg-type]  # a fake client
     assert sink.write([action("A", 1), action("B", 1), action("A", 2)]) == []
     assert client.sent == [[("B", 1), ("A", 2)]] and (sink.written, sink.stale) == (2, 1)
 
 
 def test_when_the_newest_is_refused_the_older_versions_are_written_after_all() -> None:
     client = FakeElasticsearch(refuse={("A", 3)})
-    sink = ElasticsearchSink(client)  # type: ignore[arg-type]
+    sink = ElasticsearchSink(client)  # type: ignore[arg-type]  # a fake client
     failed = sink.write([action("A", 1), action("A", 2), action("A", 3)])
     assert [(failure.action.doc_id, failure.action.version) for failure in failed] == [("A", 3)]
     assert "bad field" in failed[0].reason
@@ -92,7 +92,7 @@ def test_an_unavailable_elasticsearch_is_waited_out_and_reported_while_it_lasts(
         waits.append(seconds)
         problems.append(health.problems())
 
-    sink = ElasticsearchSink(client, health)  # type: ignore[arg-type]
+    sink = ElasticsearchSink(client, health)  # type: ignore[arg-type]  # a fake client
     assert sink.write([action("A", 1)], wait) == []
     assert len(waits) == 3 and waits == sorted(waits)
     assert all(ELASTICSEARCH in seen for seen in problems) and "401" in problems[-1][ELASTICSEARCH]
@@ -101,7 +101,7 @@ def test_an_unavailable_elasticsearch_is_waited_out_and_reported_while_it_lasts(
 
 def test_a_request_too_large_is_sent_in_halves() -> None:
     client = FakeElasticsearch(max_documents=2)
-    sink = ElasticsearchSink(client)  # type: ignore[arg-type]
+    sink = ElasticsearchSink(client)  # type: ignore[arg-type]  # a fake client
     assert sink.write([action(name, 1) for name in "ABCDE"]) == []
     assert sorted(doc for request in client.sent for doc, _ in request) == list("ABCDE")
     assert all(len(request) <= 2 for request in client.sent)

@@ -125,7 +125,7 @@ def test_nothing_found_is_404() -> None:
 
 def gauge_text(read: Any) -> str:
     registry = CollectorRegistry()
-    registry.register(ScrapedGauge(LAST_INDEXED_EVENT, "newest event", read))  # type: ignore[arg-type]
+    registry.register(ScrapedGauge(LAST_INDEXED_EVENT, "newest event", read))
     return generate_latest(registry).decode()
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from query_api.stats import StatsQuery, TooManyBuckets, check_buckets, stats_body
+from query_api.stats import Interval, StatsQuery, TooManyBuckets, check_buckets, stats_body
 from query_api.stats_report import order_stats
 
 JAN = datetime(2026, 1, 1, tzinfo=UTC)
@@ -113,8 +113,8 @@ def test_no_earning_order_has_no_average() -> None:
 
 
 @pytest.mark.parametrize("interval", ["1m", "1h", "1d", "1w", "1M", "1q", "1y", "hour", "day", "week", "month"])
-def test_every_calendar_interval_goes_to_the_histogram_as_given(interval: str) -> None:
-    spec = stats_body(StatsQuery(interval=interval))["aggs"]["over_time"]["date_histogram"]  # type: ignore[arg-type]
+def test_every_calendar_interval_goes_to_the_histogram_as_given(interval: Interval) -> None:
+    spec = stats_body(StatsQuery(interval=interval))["aggs"]["over_time"]["date_histogram"]
     assert spec["calendar_interval"] == interval
 
 
@@ -123,7 +123,7 @@ def test_every_calendar_interval_goes_to_the_histogram_as_given(interval: str) -
     ("1h", datetime(2026, 2, 11, 15, tzinfo=UTC), datetime(2026, 2, 11, 16, tzinfo=UTC)),
     ("1q", datetime(2270, 1, 1, tzinfo=UTC), datetime(2300, 1, 1, tzinfo=UTC)),
 ])
-def test_the_short_units_count_intervals_like_the_words(interval: str, allowed_to: datetime, refused_to: datetime) -> None:
-    check_buckets(StatsQuery(created_from=JAN, created_to=allowed_to, interval=interval))  # type: ignore[arg-type]
+def test_the_short_units_count_intervals_like_the_words(interval: Interval, allowed_to: datetime, refused_to: datetime) -> None:
+    check_buckets(StatsQuery(created_from=JAN, created_to=allowed_to, interval=interval))
     with pytest.raises(TooManyBuckets, match=f"intervals of {interval}"):
-        check_buckets(StatsQuery(created_from=JAN, created_to=refused_to, interval=interval))  # type: ignore[arg-type]
+        check_buckets(StatsQuery(created_from=JAN, created_to=refused_to, interval=interval))

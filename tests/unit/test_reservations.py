@@ -137,7 +137,7 @@ def check_event(state: StockState, event: Payload) -> None:
     assert all(held.reserved >= 0 and held.backordered >= 0 for held in reservations)
     waiting = [order_id for order_id, held in by_arrival.items() if held.backordered]
     assert entry.oldest_backordered == next(iter(waiting), None)
-    assert event.levels == state.levels  # type: ignore[attr-defined]
+    assert event.levels == state.levels  # type: ignore[attr-defined]  # every stock event has levels
     if isinstance(event, BackorderFilled | ReservationBackordered):
         assert (event.reserved, event.backordered) == holdings(state)[event.order_id]
 
