@@ -61,15 +61,15 @@ def ensure_scram_user(admin: AdminClient, settings: Settings) -> None:
     if not settings.kafka_sasl_port:
         return
     user, password = settings.kafka_sasl_port_username, settings.kafka_sasl_port_password.get_secret_value().encode()
-    upserts: list[UserScramCredentialAlteration] = [
-        UserScramCredentialUpsertion(user, ScramCredentialInfo(mechanism, SCRAM_ITERATIONS), password)
-        for mechanism in MECHANISMS.values()
-    ]
-    for future in admin.alter_user_scram_credentials(upserts).values():
-        try:
-            future.result()
-        except Exception as error:  # noqa: BLE001 - re-raised with what failed
-            raise LauncherError(f"could not create the SCRAM user {user} of the local broker: {error}") from error
+    # One request per mechanism: the broker refuses to alter one user's credentials twice in the same request.
+    for mechanism in MECHANISMS.values():
+        upsert: UserScramCredentialAlteration = UserScramCredentialUpsertion(
+            user, ScramCredentialInfo(mechanism, SCRAM_ITERATIONS), password)
+        for future in admin.alter_user_scram_credentials([upsert]).values():
+            try:
+                future.result()
+            except Exception as error:  # noqa: BLE001 - re-raised with what failed
+                raise LauncherError(f"could not create the SCRAM user {user} of the local broker: {error}") from error
     if not wait_until(lambda: _authenticates(settings), READY_TIMEOUT_S, interval_s=0.5):
         raise LauncherError(f"the SASL listener on 127.0.0.1:{settings.kafka_sasl_port} does not accept the user "
                             f"{user}")

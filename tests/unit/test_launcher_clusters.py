@@ -113,9 +113,13 @@ class FakeAdmin:
         self.upserts: list[Any] = []
 
     def alter_user_scram_credentials(self, upserts: list[Any]) -> dict[str, Future[None]]:
+        """As the broker does, refuses a request that alters one user's credentials twice."""
         self.upserts += upserts
         done: Future[None] = Future()
-        done.set_result(None)
+        if len({upsert.user for upsert in upserts}) < len(upserts):
+            done.set_exception(RuntimeError("A user credential cannot be altered twice in the same request"))
+        else:
+            done.set_result(None)
         return {upserts[0].user: done}
 
 
