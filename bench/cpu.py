@@ -3,8 +3,8 @@
 import os
 from pathlib import Path
 
-from common.settings import Settings
 from ops.launcher.services import COMMAND_API
+from ops.settings import Settings
 
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 

@@ -12,8 +12,8 @@ from confluent_kafka.admin import NewTopic
 
 from common.clients import kafka_options
 from common.kafka import position_of, producer_config
-from common.settings import Settings
 from ops.admin.topics import admin_client
+from ops.settings import Settings
 
 KeyValue = tuple[bytes | None, bytes | None]
 

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from common.settings import Settings
 from ops.launcher.services import app_services
+from ops.settings import Settings
 
 KIB_PER_MIB = 1024
 

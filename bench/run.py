@@ -9,9 +9,9 @@ from bench.memory import app_memory
 from bench.options import BenchOptions
 from bench.results import ScenarioResult, save
 from bench.settle import wait_for_worker
-from common.settings import Settings
 from ops.launcher.errors import LauncherError
 from ops.launcher.services import app_services
+from ops.settings import Settings
 
 SCENARIOS = ("ingest", "pipeline", "freshness", "query", "rebuild", "memory")
 

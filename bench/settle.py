@@ -4,7 +4,7 @@ import time
 
 from common.clients import kafka_options
 from common.lag import GroupLag, LagUnavailable
-from common.settings import Settings
+from ops.settings import Settings
 from schemas.topics import ORDERS_COMMANDS, ORDERS_EVENTS
 
 # The scenarios send order commands only; their figures depend on these two topics.

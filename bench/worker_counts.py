@@ -6,8 +6,8 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from bench.results import Row
-from common.settings import Settings
 from ops.launcher.services import worker_services
+from ops.settings import Settings
 
 # The worker's counters (streams/metrics.py) that the pipeline reports per command, by what a row calls them.
 COUNTERS = {

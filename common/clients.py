@@ -7,13 +7,13 @@ same way by all of them.
 import ssl
 from typing import TYPE_CHECKING, Any
 
-from common.settings import Settings
+from common.settings import CommonSettings
 
 if TYPE_CHECKING:
     from faust.types.auth import CredentialsT
 
 
-def kafka_options(settings: Settings) -> dict[str, Any]:
+def kafka_options(settings: CommonSettings) -> dict[str, Any]:
     """librdkafka configuration that reaches the cluster: bootstrap servers, security protocol and credentials.
     Holds the password in plain text (librdkafka needs it so): never log it."""
     options: dict[str, Any] = {
@@ -30,7 +30,7 @@ def kafka_options(settings: Settings) -> dict[str, Any]:
     return options
 
 
-def kafka_ssl_context(settings: Settings) -> ssl.SSLContext | None:
+def kafka_ssl_context(settings: CommonSettings) -> ssl.SSLContext | None:
     """The TLS context of a Python Kafka client (Faust), for the SSL protocols; ``None`` without TLS."""
     if not settings.kafka_security_protocol.endswith("SSL"):
         return None
@@ -38,7 +38,7 @@ def kafka_ssl_context(settings: Settings) -> ssl.SSLContext | None:
     return ssl.create_default_context(purpose=ssl.Purpose.SERVER_AUTH, cafile=cafile)
 
 
-def faust_broker_credentials(settings: Settings) -> "CredentialsT | None":
+def faust_broker_credentials(settings: CommonSettings) -> "CredentialsT | None":
     """Faust's ``broker_credentials``: SASL (with a TLS context for SASL_SSL) or TLS alone; ``None`` for PLAINTEXT."""
     # Imported here: only the worker runs Faust, and importing it costs the other processes a second.
     from faust.auth import SASLCredentials, SSLCredentials
@@ -51,7 +51,7 @@ def faust_broker_credentials(settings: Settings) -> "CredentialsT | None":
     return SSLCredentials(context) if context is not None else None
 
 
-def elasticsearch_options(settings: Settings) -> dict[str, Any]:
+def elasticsearch_options(settings: CommonSettings) -> dict[str, Any]:
     """Keyword arguments of ``Elasticsearch``/``AsyncElasticsearch`` that reach the cluster: its URL, credentials
     (API key or basic auth) and how its certificate is checked (CA file or fingerprint). Add timeouts at the call."""
     options: dict[str, Any] = {"hosts": [settings.elasticsearch_url]}

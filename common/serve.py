@@ -2,12 +2,12 @@
 
 import uvicorn
 
-from common.settings import Settings
+from common.settings import ApiSettings
 
 OPEN_ACCESS_HINT = "set ORDERFLOW_API_KEYS, bind to 127.0.0.1, or set ORDERFLOW_AUTH=off to run it open on purpose"
 
 
-def serve(app_factory: str, host: str, port: int, settings: Settings) -> None:
+def serve(app_factory: str, host: str, port: int, settings: ApiSettings) -> None:
     """Refuses (exits) to serve an API beyond loopback with no API keys unless ``auth`` is off."""
     if settings.open_to_all(host):
         raise SystemExit(f"refusing to listen on {host} with no API keys: {OPEN_ACCESS_HINT}")

@@ -1,4 +1,7 @@
-"""All configuration, read from the environment (prefix ``ORDERFLOW_``) or a ``.env`` file."""
+"""Configuration, read from the environment (prefix ``ORDERFLOW_``) or a ``.env`` file: what every process reads
+(``CommonSettings``) and what both APIs read (``ApiSettings``). Each process has its own class on top
+(``producers.settings``, ``query_api.settings``, ``streams.settings``); the launcher and the tools read them all
+(``ops.settings.Settings``) and hand each child process its values through ``as_env``."""
 
 import ipaddress
 import json
@@ -8,12 +11,6 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-
-def _default_cache_dir() -> Path:
-    if os.geteuid() == 0:
-        return Path("/var/cache/orderflow")
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "orderflow"
 
 
 def _default_data_dir() -> Path:
@@ -26,8 +23,10 @@ def _default_data_dir() -> Path:
 # stack `make test` runs never shares a broker, an index or a table with the system `make run` started.
 TEST_PORT_OFFSET = 10_000
 TEST_DATA_DIR_SUFFIX = "-test"
-PORT_FIELDS = ("kafka_port", "kafka_controller_port", "elasticsearch_port", "command_api_port", "query_api_port",
-               "worker_web_port")
+# The system's ports on 127.0.0.1.
+DEFAULT_PORTS = {"kafka_port": 9092, "kafka_controller_port": 9093, "elasticsearch_port": 9200, "command_api_port": 8000,
+                 "query_api_port": 8001, "worker_web_port": 6066}
+PORT_FIELDS = tuple(DEFAULT_PORTS)
 Profile = Literal["system", "test"]
 
 
@@ -62,7 +61,7 @@ def _plain(value: object) -> object:
     return value.get_secret_value() if isinstance(value, SecretStr) else value
 
 
-class Settings(BaseSettings):
+class CommonSettings(BaseSettings):
     # Errors name the setting but never repeat the values given: those include passwords.
     model_config = SettingsConfigDict(env_prefix="ORDERFLOW_", env_file=".env", extra="ignore",
                                       hide_input_in_errors=True)
@@ -72,12 +71,8 @@ class Settings(BaseSettings):
                               f"(the default one with `{TEST_DATA_DIR_SUFFIX}`) and ports (each default "
                               f"+ {TEST_PORT_OFFSET}), and a broker with its SCRAM listener on (ORDERFLOW_KAFKA_SASL_PORT, "
                               f"{9092 + TEST_PORT_OFFSET + 2}); settings given explicitly still win")
-
-    # Where the servers are.
-    kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers")
-    elasticsearch_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL")
-
-    # How the clients authenticate (every client of every process and tool: see common/clients.py).
+    kafka_bootstrap: str = Field(f"127.0.0.1:{DEFAULT_PORTS['kafka_port']}", description="Kafka bootstrap servers")
+    elasticsearch_url: str = Field(f"http://127.0.0.1:{DEFAULT_PORTS['elasticsearch_port']}", description="Elasticsearch URL")
     kafka_security_protocol: KafkaSecurityProtocol = Field("PLAINTEXT", description="Kafka security.protocol")
     kafka_sasl_mechanism: KafkaSaslMechanism = Field("PLAIN", description="Kafka SASL mechanism (SASL_* protocols)")
     kafka_username: str | None = Field(None, description="Kafka SASL user name")
@@ -90,103 +85,10 @@ class Settings(BaseSettings):
     elasticsearch_ca_file: Path | None = Field(None, description="CA certificates (PEM) for an https Elasticsearch URL")
     elasticsearch_ssl_fingerprint: str | None = Field(
         None, description="SHA-256 fingerprint (hex) of the Elasticsearch certificate, instead of a CA file")
-
-    # Local launcher.
-    cache_dir: Path = Field(default_factory=_default_cache_dir,
-                            description="Downloaded Kafka and Elasticsearch, reused by later runs")
     data_dir: Path = Field(default_factory=_default_data_dir, description="Broker, index and table data, logs and pid files")
-    kafka_version: str = Field("3.9.1", description="Apache Kafka broker version fetched from Maven Central")
-    elasticsearch_version: str = Field("8.19.21", description="Elasticsearch integ-test-zip version fetched from Maven Central")
-    kafka_port: int = Field(9092, description="Kafka broker port on 127.0.0.1")
-    kafka_controller_port: int = Field(9093, description="KRaft controller port on 127.0.0.1")
-    kafka_sasl_port: int = Field(0, ge=0, description="If not 0: the local broker also listens on this port with "
-                                                      "SASL_PLAINTEXT (SCRAM-SHA-256 and -512) for the user below")
-    kafka_sasl_port_username: str = Field("orderflow", description="SCRAM user the local broker creates")
-    kafka_sasl_port_password: SecretStr = Field(SecretStr("orderflow-local"),
-                                                description="Password of the local broker's SCRAM user")
-    elasticsearch_port: int = Field(9200, description="Elasticsearch HTTP port on 127.0.0.1")
-    kafka_heap: str = Field("512m", description="Kafka JVM heap")
-    elasticsearch_heap: str = Field("1g", description="Elasticsearch JVM heap")
-    elasticsearch_user: str = Field("orderflow-es",
-                                    description="Non-root user that runs Elasticsearch when the launcher runs as root")
-    java_home: Path | None = Field(None, description="JDK for Kafka and Elasticsearch (default: the java on PATH)")
-    startup_timeout_s: float = Field(180.0, description="How long `up` waits for each server to become healthy")
-
-    # Topics and indexes.
-    partitions: int = Field(6, ge=1, description="Partitions of every topic (several workers share them)")
-    replication_factor: int = Field(1, ge=1, description="Replication factor of every topic")
-
-    # Processes.
-    command_api_host: str = Field("127.0.0.1", description="Command API bind address")
-    command_api_port: int = Field(8000, description="Command API port")
-    query_api_host: str = Field("127.0.0.1", description="Query API bind address")
-    query_api_port: int = Field(8001, description="Query API port")
-    worker_web_port: int = Field(6066, description="Faust worker web port (health)")
     worker_id: str = Field("orderflow", description="Faust application id (consumer group, table topics)")
-    api_keys: dict[str, ApiKey] = Field(
-        default_factory=dict,
-        description='API keys by name, e.g. {"shop": {"key": "…", "scopes": ["write"]}} or {"ops": "…"} (all scopes); '
-                    'empty: no auth',
-    )
-    auth: Literal["on", "off"] = Field(
-        "on", description="`off` lets an API listen on an address other than loopback with no API keys, open to anyone "
-                          "who reaches it; with `on` such an API refuses to start")
-    console_command_api_url: str | None = Field(
-        None, description="The command API's address as the console's browser reaches it (default: the console's host "
-                          "name with ORDERFLOW_COMMAND_API_PORT)")
-    console_origins: tuple[str, ...] = Field(
-        (), description="Origins whose pages may call the command API from a browser (CORS); default: the console's, "
-                        "http://127.0.0.1:<query API port> and http://localhost:<query API port>")
-    console_refresh_s: float = Field(5.0, gt=0, le=3600, description="How often the console's search and stats views "
-                                                                       "refresh on their own")
-    worker_session_timeout_s: float = Field(
-        10.0, description="Kafka session timeout of the worker: how soon a crashed worker's partitions move")
-    worker_producer_linger_s: float = Field(
-        0.005, ge=0, le=1,
-        description="How long the worker's producer gathers records into one request before its transaction "
-                    "commits (a commit sends what lingers at once)",
-    )
-    workers: int = Field(1, ge=1, le=16, description="Worker processes `orderflow up` starts, in one consumer group "
-                                                  "(each takes a share of the partitions)")
-    worker_process_per_loop: bool = Field(
-        True, description="`orderflow up` runs each worker as two processes, the deciders' and the projectors' "
-                          "(each loop gets a core of its own instead of sharing one interpreter)")
-    worker_loops: tuple[Literal["deciders", "projectors"], ...] = Field(
-        ("deciders", "projectors"), min_length=1,
-        description="The loops this worker process runs: both, or one of them (to give each its own process)")
-    worker_index: int = Field(0, ge=0, description="This worker process's number on the host: its store folder and "
-                                                   "transactional ids")
-    worker_batch_max_records: int = Field(2000, ge=1, description="Most records a worker loop takes into one batch "
-                                                                  "(one transaction, one bulk request)")
-    worker_transaction_timeout_s: float = Field(
-        30.0, gt=0, description="How long the broker lets a worker's transaction stay open before aborting it")
-    worker_cached_values: int = Field(10_000, ge=0, description="Parsed values a worker keeps per store")
-    worker_block_cache_bytes: int = Field(64 * 1024 * 1024, ge=0,
-                                          description="RocksDB block cache the worker's stores share")
-    worker_memtables_bytes: int = Field(64 * 1024 * 1024, ge=1024 * 1024,
-                                        description="Memory all of a worker process's stores may hold in memtables "
-                                                    "before they flush to disk")
     max_record_bytes: int = Field(1_000_000, ge=10_000, description="Largest record a producer of the project sends")
-
-    # Behaviour.
-    max_wait_s: float = Field(30.0, description="Longest ?wait= a command may ask for")
-    publish_timeout_s: float = Field(
-        5.0, gt=0, le=300,
-        description="How long the command API waits for Kafka to store a command before it answers 503 (librdkafka's "
-                    "delivery timeout)",
-    )
-    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body of a single command (413 above)")
-    max_batch_bytes: int = Field(512 * 1_048_576, ge=1024, description="Largest NDJSON body of POST /commands/batch (413 above)")
-    max_discarded_body_bytes: int = Field(
-        64 * 1_048_576, ge=0,
-        description="How much of a too-large body is read and dropped so that the client, still sending, receives the "
-                    "413 (a larger one closes the connection)",
-    )
     log_level: str = Field("info", description="Log level of the services")
-    low_stock_threshold: int = Field(5, ge=0, description="A SKU is low on stock when its available quantity is at most this")
-    low_stock_thresholds: dict[str, int] = Field(
-        default_factory=dict, description='Per-SKU low-stock thresholds overriding the default, e.g. {"SKU-100": 20}',
-    )
 
     @model_validator(mode="before")
     @classmethod
@@ -196,7 +98,7 @@ class Settings(BaseSettings):
         return {**test_profile_defaults(), **data}
 
     @model_validator(mode="after")
-    def _credentials_fit(self) -> "Settings":
+    def _credentials_fit(self) -> "CommonSettings":
         _check_kafka_credentials(self)
         _check_elasticsearch_credentials(self)
         return self
@@ -214,14 +116,6 @@ class Settings(BaseSettings):
             env[f"ORDERFLOW_{name.upper()}"] = str(_plain(value))
         return env
 
-    def open_to_all(self, host: str) -> bool:
-        """An API on ``host`` would be open to anyone who reaches it, and ``auth`` does not allow that."""
-        return not (self.api_keys or self.auth == "off" or is_loopback(host))
-
-    def open_apis(self) -> list[str]:
-        hosts = {"command API": self.command_api_host, "query API": self.query_api_host}
-        return [f"{name} on {host}" for name, host in hosts.items() if self.open_to_all(host)]
-
     @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
@@ -230,14 +124,30 @@ class Settings(BaseSettings):
     def run_dir(self) -> Path:
         return self.data_dir / "run"
 
-    def browser_origins(self) -> tuple[str, ...]:
-        """Where the console is served from: the origins the command API answers cross-origin requests for."""
-        port = self.query_api_port
-        return self.console_origins or (f"http://127.0.0.1:{port}", f"http://localhost:{port}")
 
-    def java_bin(self) -> str:
-        return str(self.java_home / "bin" / "java") if self.java_home else "java"
+class ApiSettings(CommonSettings):
+    """What both HTTP APIs read: where each listens (the console of one calls the other) and the callers' keys."""
 
+    command_api_host: str = Field("127.0.0.1", description="Command API bind address")
+    command_api_port: int = Field(DEFAULT_PORTS["command_api_port"], description="Command API port")
+    query_api_host: str = Field("127.0.0.1", description="Query API bind address")
+    query_api_port: int = Field(DEFAULT_PORTS["query_api_port"], description="Query API port")
+    api_keys: dict[str, ApiKey] = Field(
+        default_factory=dict,
+        description='API keys by name, e.g. {"shop": {"key": "…", "scopes": ["write"]}} or {"ops": "…"} (all scopes); '
+                    'empty: no auth',
+    )
+    auth: Literal["on", "off"] = Field(
+        "on", description="`off` lets an API listen on an address other than loopback with no API keys, open to anyone "
+                          "who reaches it; with `on` such an API refuses to start")
+
+    def open_to_all(self, host: str) -> bool:
+        """An API on ``host`` would be open to anyone who reaches it, and ``auth`` does not allow that."""
+        return not (self.api_keys or self.auth == "off" or is_loopback(host))
+
+    def open_apis(self) -> list[str]:
+        hosts = {"command API": self.command_api_host, "query API": self.query_api_host}
+        return [f"{name} on {host}" for name, host in hosts.items() if self.open_to_all(host)]
 
 def is_loopback(host: str) -> bool:
     if host == "localhost":
@@ -250,7 +160,7 @@ def is_loopback(host: str) -> bool:
 
 def test_profile_defaults() -> dict[str, Any]:
     """What the test profile changes, for every setting not given explicitly."""
-    ports = {name: Settings.model_fields[name].default + TEST_PORT_OFFSET for name in PORT_FIELDS}
+    ports = {name: port + TEST_PORT_OFFSET for name, port in DEFAULT_PORTS.items()}
     data_dir = _default_data_dir()
     return {
         **ports,
@@ -261,7 +171,7 @@ def test_profile_defaults() -> dict[str, Any]:
         "elasticsearch_url": f"http://127.0.0.1:{ports['elasticsearch_port']}",
     }
 
-def _check_kafka_credentials(settings: Settings) -> None:
+def _check_kafka_credentials(settings: CommonSettings) -> None:
     sasl = settings.kafka_security_protocol.startswith("SASL_")
     given = settings.kafka_username is not None or settings.kafka_password is not None
     if sasl and (not settings.kafka_username or settings.kafka_password is None):
@@ -275,7 +185,7 @@ def _check_kafka_credentials(settings: Settings) -> None:
                          f"ORDERFLOW_KAFKA_SECURITY_PROTOCOL, not {settings.kafka_security_protocol}")
 
 
-def _check_elasticsearch_credentials(settings: Settings) -> None:
+def _check_elasticsearch_credentials(settings: CommonSettings) -> None:
     basic = settings.elasticsearch_username is not None or settings.elasticsearch_password is not None
     if basic and (not settings.elasticsearch_username or settings.elasticsearch_password is None):
         raise ValueError("Elasticsearch basic auth needs both ORDERFLOW_ELASTICSEARCH_USERNAME and "

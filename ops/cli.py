@@ -6,10 +6,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from common.settings import Settings
 from ops.launcher import stack
 from ops.launcher.errors import LauncherError
 from ops.launcher.services import MOST_WORKERS
+from ops.settings import Settings
 
 
 def _up(settings: Settings, args: argparse.Namespace) -> None:

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import httpx
 
-from common.settings import Settings
 from ops.launcher.errors import LauncherError
+from ops.settings import Settings
 
 CATALOG = [
     ("P-100", "Mechanical Keyboard", Decimal("89.90")), ("P-101", "Wireless Mouse", Decimal("24.50")),

@@ -13,7 +13,6 @@ from prometheus_client import CollectorRegistry
 from common.clients import kafka_options
 from common.kafka import producer_config
 from common.lag import CachedLag, GroupLag, LagCollector
-from common.settings import Settings
 from common.web.errors import install_error_handlers
 from common.web.limits import BodyLimit
 from common.web.metrics import RequestTimer, add_metrics_endpoint, request_latency
@@ -24,14 +23,15 @@ from producers.metrics import CommandMetrics
 from producers.outcomes import OutcomeWatcher
 from producers.publisher import KafkaPublisher
 from producers.routes import commands, customers, deadletters, inventory, orders
+from producers.settings import CommandApiSettings
 from producers.store import CommandStore
 from schemas.topics import COMMAND_TOPICS
 
 BATCH_PATH = "/commands/batch"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
+def create_app(settings: CommandApiSettings | None = None) -> FastAPI:
+    settings = settings or CommandApiSettings()
     registry = CollectorRegistry()
     kafka = kafka_options(settings)
 
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def allow_the_console(app: FastAPI, settings: Settings) -> None:
+def allow_the_console(app: FastAPI, settings: CommandApiSettings) -> None:
     """The console is served by the query API, another origin: its pages may call this API with their key.
     Outermost, so that a preflight is answered before the body limit and the timer see it."""
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.browser_origins()),

@@ -11,13 +11,13 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from pydantic import BaseModel, Field, ValidationError
 
-from common.settings import Settings
 from common.web.auth import Caller, authenticate, require
 from common.web.errors import field_error
 from producers.commands import CommandContext
+from producers.settings import CommandApiSettings
 
 
-async def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> CommandApiSettings:
     return request.app.state.settings
 
 
@@ -67,7 +67,7 @@ class IncomingCommand:
 async def incoming_command(request: Request) -> IncomingCommand:
     """One dependency for all of it: FastAPI's per-dependency and per-parameter work costs more than reading four
     values, and command routes run thousands of times a second."""
-    settings: Settings = request.app.state.settings
+    settings: CommandApiSettings = request.app.state.settings
     caller = authenticate(request, "write")
     headers, query = request.headers, request.query_params
     try:

@@ -10,21 +10,21 @@ from prometheus_client import CollectorRegistry
 from pydantic import BaseModel
 
 from common.clients import elasticsearch_options
-from common.settings import Settings
 from common.web.errors import install_error_handlers
 from common.web.metrics import RequestTimer, add_metrics_endpoint, request_latency
 from query_api.console import install_console
 from query_api.errors import install_search_error_handlers
 from query_api.metrics import scraped_metrics
 from query_api.routes import customers, inventory, orders, stats
+from query_api.settings import QueryApiSettings
 
 
 class Health(BaseModel):
     status: str
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
+def create_app(settings: QueryApiSettings | None = None) -> FastAPI:
+    settings = settings or QueryApiSettings()
     registry = CollectorRegistry()
 
     @asynccontextmanager

@@ -7,7 +7,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
-from common.settings import Settings
+from query_api.settings import QueryApiSettings
 
 CONSOLE_DIR = Path(__file__).parent / "console"
 
@@ -22,12 +22,12 @@ class ConsoleConfig(BaseModel):
     refresh_s: float = Field(description="How often the search and stats views refresh on their own")
 
 
-def console_config(settings: Settings) -> ConsoleConfig:
+def console_config(settings: QueryApiSettings) -> ConsoleConfig:
     return ConsoleConfig(command_api_url=settings.console_command_api_url, command_api_port=settings.command_api_port,
                          keys_required=bool(settings.api_keys), refresh_s=settings.console_refresh_s)
 
 
-def install_console(app: FastAPI, settings: Settings) -> None:
+def install_console(app: FastAPI, settings: QueryApiSettings) -> None:
     config = console_config(settings)
 
     @app.get("/", include_in_schema=False)

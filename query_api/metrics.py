@@ -13,7 +13,7 @@ from prometheus_client.registry import Collector
 
 from common.clients import elasticsearch_options, kafka_options
 from common.lag import GroupLag, LagCollector
-from common.settings import Settings
+from query_api.settings import QueryApiSettings
 from schemas.mappings import ORDER_EVENTS
 from schemas.topics import CUSTOMERS_EVENTS, INVENTORY_EVENTS, ORDERS_EVENTS
 
@@ -58,7 +58,7 @@ class ScrapedGauge:
 
 
 @contextmanager
-def scraped_metrics(registry: CollectorRegistry, settings: Settings) -> Iterator[None]:
+def scraped_metrics(registry: CollectorRegistry, settings: QueryApiSettings) -> Iterator[None]:
     """Registers the collectors that ask Kafka and Elasticsearch, and closes their clients afterwards."""
     lag = GroupLag(kafka_options(settings), settings.worker_id)
     es = Elasticsearch(**elasticsearch_options(settings), request_timeout=SCRAPE_TIMEOUT_S, max_retries=0)

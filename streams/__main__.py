@@ -3,12 +3,12 @@
 import gc
 import sys
 
-from common.settings import Settings
 from streams.app import build_app
+from streams.settings import WorkerSettings
 
 
 def main() -> None:
-    settings = Settings()
+    settings = WorkerSettings()
     app = build_app(settings)
     # The worker keeps tens of thousands of parsed values alive (its stores' caches) while it allocates a great
     # many short-lived objects per record: with the default thresholds the collector walks those long-lived

@@ -21,7 +21,6 @@ from mode import Service
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from common.clients import elasticsearch_options, faust_broker_credentials, kafka_options
-from common.settings import Settings
 from schemas.envelope import utc_now
 from schemas.topics import COMMAND_OUTCOMES
 from streams.deciding import OUTCOMES_STORE, Deciders, outcome_mark
@@ -36,6 +35,7 @@ from streams.handlers import DeciderHandler, ProjectorHandler
 from streams.metrics import WorkerMetrics
 from streams.projecting import Projectors
 from streams.projecting import projector_stores as projector_stores_of
+from streams.settings import WorkerSettings
 from streams.specs import AGGREGATES, PROJECTIONS
 
 STOP_TIMEOUT_S = 7.0
@@ -51,7 +51,7 @@ class WorkerApp(faust.App):
     BootStrategy = _WebOnly
 
 
-def store_spec(settings: Settings, name: str) -> StoreSpec:
+def store_spec(settings: WorkerSettings, name: str) -> StoreSpec:
     """A store's changelog: ``commands.outcomes`` for the outcomes (keyed by the bare command id), else the topic
     named as the worker's tables have always named theirs."""
     if name == OUTCOMES_STORE:
@@ -59,7 +59,7 @@ def store_spec(settings: Settings, name: str) -> StoreSpec:
     return StoreSpec(name, f"{settings.worker_id}-{name}-changelog")
 
 
-def worker_kafka_options(settings: Settings) -> KafkaOptions:
+def worker_kafka_options(settings: WorkerSettings) -> KafkaOptions:
     librdkafka = logging.getLogger("librdkafka")
     librdkafka.addFilter(RepeatsDropped())
     return KafkaOptions(
@@ -97,7 +97,7 @@ class Loop:
 class LoopFactory:
     """Builds the loops of one worker process from the settings; each owns its clients and stores."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: WorkerSettings) -> None:
         self.settings = settings
         self.options = worker_kafka_options(settings)
         self.folders = StoreFolders(settings.data_dir / "worker" / "stores" / str(settings.worker_index),
@@ -129,12 +129,12 @@ class LoopFactory:
         return Loop(self.loop(handler, health), health, handler.views_behind)
 
 
-def faust_brokers(settings: Settings) -> str:
+def faust_brokers(settings: WorkerSettings) -> str:
     """The bootstrap servers as Faust writes them: one URL each, separated by ``;`` (librdkafka's are by ``,``)."""
     return ";".join(f"kafka://{server.strip()}" for server in settings.kafka_bootstrap.split(","))
 
 
-def build_app(settings: Settings) -> faust.App:
+def build_app(settings: WorkerSettings) -> faust.App:
     logging.getLogger("elastic_transport.transport").setLevel(logging.WARNING)
     app = WorkerApp(
         settings.worker_id, broker=faust_brokers(settings), broker_credentials=faust_broker_credentials(settings),

@@ -1,6 +1,6 @@
 import pytest
 
-from common.settings import Settings
+from ops.settings import Settings
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 
-from common.settings import Settings
+from ops.settings import Settings
 from schemas.codec import encode
 from schemas.envelope import Envelope, utc_now
 from schemas.orders import CreateOrder

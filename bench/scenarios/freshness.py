@@ -18,8 +18,8 @@ from bench.stats import Latency, rate
 from bench.targets import FRESHNESS_P99, TargetCheck
 from bench.visibility import Visibility
 from common.clients import elasticsearch_options
-from common.settings import Settings
 from ops.progress import Progress
+from ops.settings import Settings
 
 MAX_IN_FLIGHT = 16  # batch requests
 TICK_S = 0.02

@@ -18,8 +18,8 @@ from bench.targets import INGEST_BATCH_RATE, INGEST_SINGLE_P99, INGEST_SINGLE_RA
 from bench.wire import batch_line, http_command
 from bench.wrk import WrkRun, run_wrk
 from common.clients import kafka_options
-from common.settings import Settings
 from ops.progress import Progress
+from ops.settings import Settings
 from schemas.topics import ORDERS_COMMANDS
 
 TARGET_CONCURRENCY = 64

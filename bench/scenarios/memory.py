@@ -12,9 +12,9 @@ from bench.results import Row, ScenarioResult
 from bench.settle import wait_for_worker
 from bench.stats import rate
 from bench.targets import WORKER_RSS, TargetCheck
-from common.settings import Settings
 from ops.launcher.services import worker_services
 from ops.progress import Progress
+from ops.settings import Settings
 
 BATCH_LINES = 5000
 COMMANDS_PER_ORDER = 3.6  # the generated orders' average

@@ -18,8 +18,8 @@ from bench.targets import PIPELINE_RATE, PIPELINE_RATIO, TargetCheck
 from bench.visibility import Visibility
 from bench.worker_counts import loop_counts
 from common.clients import elasticsearch_options, kafka_options
-from common.settings import Settings
 from ops.progress import Progress
+from ops.settings import Settings
 from schemas.mappings import ORDER_EVENTS, ORDERS
 
 BATCH_LINES = 5000

@@ -19,8 +19,8 @@ from bench.results import Row, ScenarioResult
 from bench.stats import Latency
 from bench.targets import QUERY_P99, TargetCheck
 from common.clients import elasticsearch_options
-from common.settings import Settings
 from ops.progress import Progress
+from ops.settings import Settings
 from query_api.search import OrderQuery, search_body
 from query_api.stats import StatsQuery, stats_body
 from query_api.timeline import MAX_TIMELINE_PAGE, timeline_body

@@ -11,10 +11,10 @@ from bench.results import Row, ScenarioResult
 from bench.stats import rate
 from bench.targets import REBUILD_RATIO, TargetCheck
 from common.clients import elasticsearch_options
-from common.settings import Settings
 from ops.rebuild.indexes import BULK_LOAD_SETTINGS
 from ops.rebuild.run import rebuild
 from ops.rebuild.targets import TARGETS
+from ops.settings import Settings
 
 # The rebuild says this once the new index is complete and serves the alias; the verification follows.
 SWAPPED_PREFIX = "alias "

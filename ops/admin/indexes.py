@@ -3,7 +3,7 @@
 from elasticsearch import Elasticsearch
 
 from common.clients import elasticsearch_options
-from common.settings import Settings
+from ops.settings import Settings
 from schemas.mappings import READ_MODELS, ReadModel
 
 

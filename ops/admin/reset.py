@@ -14,9 +14,9 @@ from typing import Any
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient
 
-from common.settings import Settings
 from ops.admin.topics import admin_client
 from ops.launcher.errors import LauncherError
+from ops.settings import Settings
 from streams.projecting import ProjectionSpec
 
 

@@ -3,8 +3,8 @@
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from common.clients import kafka_options
-from common.settings import Settings
 from ops.launcher.errors import LauncherError
+from ops.settings import Settings
 from schemas import topics
 
 FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}

@@ -5,9 +5,9 @@ from confluent_kafka.admin import AdminClient
 from elasticsearch import Elasticsearch
 
 from common.clients import elasticsearch_options, kafka_options
-from common.settings import Settings
 from ops.launcher.errors import LauncherError
 from ops.launcher.processes import wait_until
+from ops.settings import Settings
 
 
 def kafka_reachable(settings: Settings) -> bool:

@@ -7,10 +7,10 @@ import subprocess
 import urllib.request
 from pathlib import Path
 
-from common.settings import Settings
 from ops.launcher.errors import LauncherError
 from ops.launcher.fetch import elasticsearch_home, require_java
 from ops.launcher.processes import ManagedProcess, require_free_port, wait_until
+from ops.settings import Settings
 
 NAME = "elasticsearch"
 

@@ -6,8 +6,8 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
-from common.settings import Settings
 from ops.launcher.errors import LauncherError
+from ops.settings import Settings
 
 ES_ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from confluent_kafka.admin import AdminClient
 
-from common.settings import Settings
 from ops.launcher.errors import LauncherError
 from ops.launcher.fetch import kafka_libs, require_java
 from ops.launcher.kafka_sasl import sasl_listeners, sasl_properties, sasl_protocols
 from ops.launcher.processes import ManagedProcess, port_open, require_free_port, wait_until
+from ops.settings import Settings
 
 NAME = "kafka"
 

@@ -12,9 +12,10 @@ from confluent_kafka.admin._scram import (
 )
 
 from common.clients import kafka_options
-from common.settings import KafkaSaslMechanism, Settings
+from common.settings import KafkaSaslMechanism
 from ops.launcher.errors import LauncherError
 from ops.launcher.processes import wait_until
+from ops.settings import Settings
 
 LISTENER = "SASL_PLAINTEXT"
 MECHANISMS = {"SCRAM-SHA-256": ScramMechanism.SCRAM_SHA_256, "SCRAM-SHA-512": ScramMechanism.SCRAM_SHA_512}

@@ -9,8 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from common.settings import Settings
 from ops.launcher.errors import LauncherError
+from ops.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from common.settings import Settings
 from ops.launcher.errors import LauncherError
 from ops.launcher.processes import ManagedProcess, require_free_port, wait_until
+from ops.settings import Settings
 
 
 def no_overrides(settings: Settings) -> dict[str, Any]:

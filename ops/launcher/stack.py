@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 
 from common.serve import OPEN_ACCESS_HINT
-from common.settings import Settings
 from ops.admin import indexes, topics
 from ops.launcher import clusters, elasticsearch, kafka
 from ops.launcher.errors import LauncherError
 from ops.launcher.kafka_sasl import ensure_scram_user
 from ops.launcher.processes import ManagedProcess
 from ops.launcher.services import app_services, every_app_service
+from ops.settings import Settings
 
 
 @dataclass(frozen=True)

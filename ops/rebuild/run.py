@@ -18,12 +18,12 @@ from pydantic import TypeAdapter
 from rocksdict import Options, Rdict, WriteBatch
 
 from common.clients import elasticsearch_options, kafka_options
-from common.settings import Settings
 from ops.progress import Progress
 from ops.rebuild.indexes import create_next_index, restore_normal_settings, swap_alias
 from ops.rebuild.replay import Replayer
 from ops.rebuild.targets import RebuildTarget
 from ops.rebuild.verify import Verification, indexed_pairs, verify
+from ops.settings import Settings
 from schemas.codec import decode
 from schemas.deadletter import DeadLetter
 from streams.es_sink import ElasticsearchSink

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from common.settings import Settings
 from common.web.limits import discard
 from producers.answers import CommandDecision, decision_of, status_url_prefix
 from producers.batch import BatchContext, BatchTooLarge, answer_batch, ndjson_lines
 from producers.commands import CommandBus
 from producers.dependencies import Follower, Writer, get_settings
+from producers.settings import CommandApiSettings
 from producers.store import CommandStore
 from schemas.outcomes import OutcomeStatus
 
@@ -63,7 +63,7 @@ async def command_status(command_id: uuid.UUID, request: Request, caller: Follow
                       "content": {"application/x-ndjson": {}}},
                413: {"description": "Content-Length above the batch limit"}},
 )
-async def batch(request: Request, caller: Writer, settings: Annotated[Settings, Depends(get_settings)],
+async def batch(request: Request, caller: Writer, settings: Annotated[CommandApiSettings, Depends(get_settings)],
                 x_correlation_id: Annotated[uuid.UUID | None, Header()] = None) -> DuplexStreamingResponse:
     """Many commands in one request: each line is `{type, payload, idempotency_key?, expected_version?}`.
 

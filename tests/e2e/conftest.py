@@ -3,8 +3,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from common.settings import Settings
 from ops.launcher import stack
+from ops.settings import Settings
 
 
 @pytest.fixture(scope="session")

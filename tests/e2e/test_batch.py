@@ -4,7 +4,7 @@ import json
 
 import httpx
 
-from common.settings import Settings
+from ops.settings import Settings
 from tests.support import eventually, unique_id
 
 ORDERS = 1000

@@ -5,7 +5,7 @@ from pathlib import Path
 from bench.options import BenchOptions
 from bench.results import RESULT_KEYS
 from bench.run import run_scenarios
-from common.settings import Settings
+from ops.settings import Settings
 
 
 def test_ingest_at_a_tiny_size_writes_json_markdown_and_chart(system: Settings, tmp_path: Path) -> None:

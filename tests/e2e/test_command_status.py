@@ -4,9 +4,9 @@ import uuid
 
 import httpx
 
-from common.settings import Settings
 from ops.launcher import stack
 from ops.launcher.services import COMMAND_API, worker_services
+from ops.settings import Settings
 from tests.support import eventually, unique_id
 
 

@@ -15,7 +15,8 @@ import uvicorn
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from common.settings import ApiKey, Settings
+from common.settings import ApiKey
+from ops.settings import Settings
 from query_api.app import create_app
 from schemas.topics import ORDERS_COMMANDS
 from tests.e2e.browser import chromium, element, screenshot, text_in, wait_for

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from confluent_kafka import Producer
 
-from common.settings import Settings
+from ops.settings import Settings
 from schemas.topics import DEADLETTER, ORDERS_COMMANDS
 from tests.support import eventually, read_topic, unique_id
 

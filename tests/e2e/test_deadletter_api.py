@@ -2,7 +2,7 @@
 
 import httpx
 
-from common.settings import Settings
+from ops.settings import Settings
 from schemas.topics import ORDERS_COMMANDS
 from tests.support import BROKEN, put_dead_letter, unique_id
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from common.settings import Settings
 from ops.launcher.processes import wait_until
+from ops.settings import Settings
 from tests.support import unique_id
 
 KEYS = {"shop": {"key": "shop-secret", "scopes": ["write"]}, "dash": {"key": "dash-secret", "scopes": ["read"]}}

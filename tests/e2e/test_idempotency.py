@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from common.settings import Settings
+from ops.settings import Settings
 from schemas.topics import ORDERS_EVENTS
 from tests.support import read_topic, unique_id
 

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from common.settings import Settings
 from ops.launcher.services import AppService
+from ops.settings import Settings
 from schemas.topics import INVENTORY_EVENTS
 from tests.e2e.ordering import SUBMIT, line, place_order
 from tests.support import eventually, read_topic, unique_id

@@ -19,13 +19,13 @@ from elasticsearch import Elasticsearch
 
 from common.clients import kafka_options
 from common.lag import GroupLag
-from common.settings import Settings
 from domain.stock import load_stock
 from ops.admin.reset import changelog_topic
 from ops.launcher import stack
 from ops.launcher.services import worker_services
 from ops.rebuild.run import rebuild_now
 from ops.rebuild.targets import TARGETS
+from ops.settings import Settings
 from schemas import topics
 from schemas.mappings import INVENTORY
 from streams.specs import INVENTORY_AGGREGATE

@@ -4,7 +4,7 @@ import json
 
 import httpx
 
-from common.settings import Settings
+from ops.settings import Settings
 from schemas.topics import ORDERS_EVENTS
 from tests.support import eventually, read_topic, unique_id
 

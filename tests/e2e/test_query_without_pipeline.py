@@ -9,7 +9,7 @@ import httpx
 import pytest
 from elasticsearch import Elasticsearch
 
-from common.settings import Settings
+from ops.settings import Settings
 from schemas.mappings import CUSTOMERS, ORDERS
 from tests.support import unique_id
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import httpx
 from elasticsearch import Elasticsearch
 
-from common.settings import Settings
 from ops.rebuild.run import rebuild_now
 from ops.rebuild.targets import TARGETS
 from ops.rebuild.verify import indexed_pairs, verify
+from ops.settings import Settings
 from schemas.mappings import ORDER_EVENTS, ORDERS
 from tests.support import eventually, unique_id
 

@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from common.settings import Settings
 from ops.launcher.kafka_sasl import sasl_client_settings
 from ops.launcher.processes import port_open
 from ops.launcher.services import AppService
+from ops.settings import Settings
 from tests.support import eventually, unique_id
 
 # A worker number no worker of the system uses: transactional ids and store folder of its own.

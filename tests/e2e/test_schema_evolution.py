@@ -9,9 +9,9 @@ import httpx
 from confluent_kafka import Message, Producer
 from pydantic_core import from_json, to_json
 
-from common.settings import Settings
 from ops.rebuild.run import rebuild_now
 from ops.rebuild.targets import TARGETS
+from ops.settings import Settings
 from schemas.envelope import event_id
 from schemas.mappings import ORDER_EVENTS, ORDERS
 from schemas.topics import ORDERS_EVENTS

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import APIOperation, GenerationMode
 
-from common.settings import Settings
+from ops.settings import Settings
 
 # Per operation and generation mode: enough to find a date or a number out of range in CI, which keeps both
 # documents to a few minutes; the slow variant is for a release.

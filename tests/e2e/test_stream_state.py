@@ -5,10 +5,10 @@ import shutil
 import httpx
 import pytest
 
-from common.settings import Settings
 from ops.cli import main
 from ops.launcher import stack
 from ops.launcher.services import worker_services
+from ops.settings import Settings
 from schemas.topics import DEADLETTER
 from tests.support import eventually, read_topic, unique_id
 

@@ -3,8 +3,8 @@
 import httpx
 
 from bench.worker_counts import loop_counts
-from common.settings import Settings
 from ops.launcher.services import worker_services
+from ops.settings import Settings
 from tests.support import eventually, unique_id
 
 GROWING = [("orderflow_worker_records_consumed", "deciders"), ("orderflow_worker_records_produced", "deciders"),

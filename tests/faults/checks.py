@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import httpx
 from elasticsearch import Elasticsearch
 
-from common.settings import Settings
+from ops.settings import Settings
 from schemas.mappings import INVENTORY, ORDER_EVENTS, ORDERS
 from schemas.topics import INVENTORY_EVENTS, ORDERS_EVENTS
 from tests.faults.eventlog import Event, LoggedOrder, aggregate_logs, logged_order, reserved_by

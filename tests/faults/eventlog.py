@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from common.settings import Settings
+from ops.settings import Settings
 from tests.support import read_topic
 
 Event = dict[str, Any]

@@ -9,7 +9,7 @@ from confluent_kafka import Producer
 
 from common.clients import kafka_options
 from common.lag import GroupLag, PartitionLag
-from common.settings import Settings
+from ops.settings import Settings
 from schemas.topics import DEADLETTER
 from streams.deciding import Deciders
 from streams.projecting import Projectors

@@ -9,9 +9,9 @@ import time
 import httpx
 import pytest
 
-from common.settings import Settings
 from ops.launcher import kafka, stack
 from ops.launcher.processes import pid_alive
+from ops.settings import Settings
 from tests.faults.checks import assert_survives
 from tests.faults.workload import Workload
 from tests.support import eventually

@@ -3,7 +3,7 @@ delivered again (in order, and an old one after newer ones) move no read model, 
 
 import httpx
 
-from common.settings import Settings
+from ops.settings import Settings
 from schemas.topics import ORDERS_COMMANDS, ORDERS_EVENTS
 from tests.faults.checks import assert_recovered, decisions, settles
 from tests.faults.kafka import Position, committed, produce

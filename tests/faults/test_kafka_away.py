@@ -5,9 +5,9 @@ import json
 
 import httpx
 
-from common.settings import Settings
 from common.web.auth import ANONYMOUS
 from ops.launcher import kafka, stack
+from ops.settings import Settings
 from producers.commands import idempotent_command_id
 from schemas.topics import ORDERS_COMMANDS
 from tests.support import eventually, read_topic, unique_id

@@ -7,8 +7,8 @@ import time
 import httpx
 import pytest
 
-from common.settings import Settings
 from ops.launcher import kafka, stack
+from ops.settings import Settings
 from tests.faults.checks import assert_survives
 from tests.faults.workload import Workload
 

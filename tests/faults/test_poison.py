@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from common.settings import Settings
+from ops.settings import Settings
 from schemas.topics import COMMAND_TOPICS, EVENT_TOPICS
 from tests.faults.checks import assert_recovered, settles
 from tests.faults.kafka import (

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from common.settings import Settings
 from ops.launcher import stack
 from ops.launcher.processes import pid_alive
 from ops.launcher.services import AppService, worker_services
+from ops.settings import Settings
 from tests.faults.checks import assert_survives
 from tests.faults.workload import Workload
 from tests.support import eventually

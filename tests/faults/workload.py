@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from common.settings import Settings
+from ops.settings import Settings
 from tests.support import unique_id
 
 STOCK_PER_SKU = 100_000

@@ -3,9 +3,9 @@ from collections.abc import Iterator
 import pytest
 from confluent_kafka.admin import NewTopic
 
-from common.settings import Settings
 from ops.admin.topics import admin_client
 from ops.launcher import stack
+from ops.settings import Settings
 from tests.support import unique_id
 
 

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from common.deadletters import accepted_types
-from common.settings import Settings
 from ops.cli import main
 from ops.launcher import stack
+from ops.settings import Settings
 from schemas.orders import CreateOrder, OrderCreated
 from schemas.topics import ORDERS_COMMANDS
 from tests.support import BROKEN, create_order_bytes, eventually, put_dead_letter, read_topic, unique_id

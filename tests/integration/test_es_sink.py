@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from elasticsearch import Elasticsearch
 
-from common.settings import Settings
+from ops.settings import Settings
 from streams.es_sink import ElasticsearchSink
 from streams.records import IndexAction
 

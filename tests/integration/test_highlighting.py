@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from elasticsearch import AsyncElasticsearch, Elasticsearch
 
-from common.settings import Settings
+from ops.settings import Settings
 from query_api.highlighting import drawn_highlights, words
 from query_api.routes.orders import hit_highlights
 from query_api.search import HIGHLIGHTED_FIELDS, fragments_body, highlights

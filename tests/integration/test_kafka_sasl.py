@@ -13,10 +13,11 @@ from pydantic import SecretStr
 from common.clients import kafka_options
 from common.deadletters import list_dead_letters
 from common.lag import GroupLag
-from common.settings import KafkaSaslMechanism, Settings
+from common.settings import KafkaSaslMechanism
 from ops.admin.topics import admin_client
 from ops.launcher.kafka_sasl import sasl_client_settings
 from ops.launcher.processes import port_open
+from ops.settings import Settings
 from schemas.topics import ORDERS_COMMANDS
 
 MECHANISMS: list[KafkaSaslMechanism] = ["SCRAM-SHA-256", "SCRAM-SHA-512"]

@@ -13,8 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from common.clients import kafka_options
 from common.lag import GroupLag, LagCollector, LagUnavailable, PartitionLag
-from common.settings import Settings
 from ops.admin.topics import admin_client
+from ops.settings import Settings
 from tests.support import unique_id
 
 PARTITIONS = 3

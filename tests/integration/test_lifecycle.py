@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from common.settings import Settings
 from ops.launcher import stack
 from ops.launcher.processes import group_alive, pid_alive, port_open
+from ops.settings import Settings
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from confluent_kafka import KafkaError
 
 from common.clients import kafka_options
 from common.kafka import producer_config
-from common.settings import Settings
+from ops.settings import Settings
 from producers.publisher import KafkaPublisher, Record
 from tests.support import read_topic
 

@@ -8,7 +8,7 @@ from confluent_kafka import Producer
 from pydantic_core import to_json
 from rocksdict import Cache
 
-from common.settings import Settings
+from ops.settings import Settings
 from streams.app import worker_kafka_options
 from streams.engine.kafka import restore
 from streams.engine.stores import PartitionStore, StoreSpec, store_options

@@ -2,9 +2,9 @@
 
 from confluent_kafka.admin import ConfigResource
 
-from common.settings import Settings
 from ops.admin.indexes import ensure_index, es_client
 from ops.admin.topics import admin_client, ensure_topics
+from ops.settings import Settings
 from schemas import topics
 from schemas.mappings import KEYWORD, READ_MODELS, ReadModel
 from tests.support import unique_id

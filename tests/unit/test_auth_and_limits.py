@@ -8,10 +8,11 @@ from fastapi import FastAPI, HTTPException, Request
 from pydantic import BaseModel, Field
 from starlette.testclient import TestClient
 
-from common.settings import ApiKey, Scope, Settings
+from common.settings import ApiKey, Scope
 from common.web.auth import ANONYMOUS, Caller, caller_of
 from common.web.errors import install_error_handlers
 from common.web.limits import BodyLimit
+from ops.settings import Settings
 
 KEYS = {
     "shop": ApiKey(key="shop-secret", scopes=frozenset({"write"})),

@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from common.settings import Settings
 from domain.order import decide as decide_order
 from domain.order import evolve as evolve_order
+from ops.settings import Settings
 from schemas.codec import encode
 from schemas.envelope import Envelope, Payload
 from schemas.inventory import ReceiveStock, ReleaseStock, ReserveStock

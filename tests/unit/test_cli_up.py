@@ -4,9 +4,9 @@ from unittest.mock import patch
 import pytest
 from pydantic import ValidationError
 
-from common.settings import Settings
 from ops import cli
 from ops.launcher.services import MOST_WORKERS
+from ops.settings import Settings
 
 
 def test_up_workers_starts_that_many_workers() -> None:

@@ -14,7 +14,7 @@ from faust.types.auth import AuthProtocol, SASLMechanism
 from pydantic import SecretStr, ValidationError
 
 from common.clients import elasticsearch_options, faust_broker_credentials, kafka_options, kafka_ssl_context
-from common.settings import Settings
+from ops.settings import Settings
 
 CA = Path(certifi.where())  # any readable PEM bundle will do
 PASSWORD = "pa55-w0rd-never-shown"

@@ -13,7 +13,7 @@ import pytest
 from confluent_kafka import KafkaError
 from starlette.testclient import TestClient
 
-from common.settings import Settings
+from ops.settings import Settings
 from producers import outcomes
 from producers.app import create_app
 from producers.outcomes import OutcomeWatcher

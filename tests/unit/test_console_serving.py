@@ -7,7 +7,8 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from common.settings import ApiKey, Settings
+from common.settings import ApiKey
+from ops.settings import Settings
 from producers.app import create_app as command_api
 from query_api.app import create_app as query_api
 from query_api.console import CONSOLE_DIR

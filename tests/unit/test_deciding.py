@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from pydantic_core import to_json
 
-from common.settings import Settings
+from ops.settings import Settings
 from schemas import topics
 from schemas.codec import decode, encode
 from schemas.envelope import Envelope, Payload

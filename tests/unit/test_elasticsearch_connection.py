@@ -19,7 +19,7 @@ from elasticsearch import Elasticsearch
 from pydantic import SecretStr
 
 from common.clients import elasticsearch_options
-from common.settings import Settings
+from ops.settings import Settings
 
 INFO = b'{"cluster_name": "test", "version": {"number": "8.19.0"}, "tagline": "You Know, for Search"}'
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from common.settings import ApiKey, Settings
+from common.settings import ApiKey
+from ops.settings import Settings
 from producers.app import create_app
 from producers.commands import CommandContext, Sent, command_envelope
 from schemas.envelope import Payload

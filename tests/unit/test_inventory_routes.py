@@ -6,7 +6,8 @@ import pytest
 from elasticsearch import ConnectionError as EsConnectionError
 from starlette.testclient import TestClient
 
-from common.settings import ApiKey, Settings
+from common.settings import ApiKey
+from ops.settings import Settings
 from query_api.app import create_app
 from schemas.mappings import INVENTORY
 

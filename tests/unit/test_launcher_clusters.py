@@ -6,12 +6,12 @@ from typing import Any
 import pytest
 
 from common.clients import kafka_options
-from common.settings import Settings
 from ops import cli
 from ops.admin import indexes, topics
 from ops.launcher import clusters, elasticsearch, kafka, kafka_sasl, stack
 from ops.launcher.errors import LauncherError
 from ops.launcher.kafka_sasl import sasl_client_settings
+from ops.settings import Settings
 
 
 def settings(**changes: Any) -> Settings:

@@ -16,7 +16,7 @@ from elasticsearch import (
 )
 from starlette.testclient import TestClient
 
-from common.settings import Settings
+from ops.settings import Settings
 from query_api.app import create_app
 
 READS = ["/orders", "/orders/ORD-1", "/orders/ORD-1/timeline", "/stats/orders", "/customers", "/customers/C-1",

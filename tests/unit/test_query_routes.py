@@ -8,7 +8,8 @@ from fastapi import HTTPException, Response
 from prometheus_client import CollectorRegistry, generate_latest
 from starlette.testclient import TestClient
 
-from common.settings import ApiKey, Settings
+from common.settings import ApiKey
+from ops.settings import Settings
 from query_api.app import create_app
 from query_api.dependencies import found_or_404
 from query_api.freshness import Read

@@ -4,9 +4,13 @@ import pytest
 from pydantic import SecretStr
 
 from common.serve import serve
-from common.settings import PORT_FIELDS, TEST_PORT_OFFSET, Settings
+from common.settings import PORT_FIELDS, TEST_PORT_OFFSET, CommonSettings
 from ops.launcher import stack
 from ops.launcher.errors import LauncherError
+from ops.settings import Settings
+from producers.settings import CommandApiSettings
+from query_api.settings import QueryApiSettings
+from streams.settings import WorkerSettings
 
 
 def test_settings_read_the_orderflow_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,3 +71,29 @@ def test_the_launcher_refuses_open_apis_before_starting_anything(tmp_path: Path)
     with pytest.raises(LauncherError, match="query API on 0.0.0.0 with no API keys.*ORDERFLOW_AUTH=off"):
         stack.up(settings)
     assert not any(tmp_path.iterdir())
+
+
+PROCESS_SETTINGS = (CommandApiSettings, QueryApiSettings, WorkerSettings)
+
+
+@pytest.mark.parametrize("process_settings", PROCESS_SETTINGS)
+def test_each_process_reads_its_settings_from_what_the_launcher_hands_it(
+    monkeypatch: pytest.MonkeyPatch, process_settings: type[CommonSettings],
+) -> None:
+    launcher = Settings(partitions=5, api_keys={"shop": SecretStr("s3cret")}, worker_batch_max_records=7,
+                        kafka_security_protocol="SASL_PLAINTEXT", kafka_username="u", kafka_password=SecretStr("p"))
+    for name, value in launcher.as_env().items():
+        monkeypatch.setenv(name, value)
+    process = process_settings()
+    assert set(process_settings.model_fields) < set(Settings.model_fields)
+    assert {name: getattr(process, name) for name in process_settings.model_fields} == {
+        name: getattr(launcher, name) for name in process_settings.model_fields}
+
+
+def test_a_process_holds_only_the_settings_it_reads() -> None:
+    launcher_only = {"cache_dir", "kafka_version", "kafka_port", "elasticsearch_heap", "java_home", "workers", "partitions"}
+    for process_settings in PROCESS_SETTINGS:
+        assert not launcher_only & set(process_settings.model_fields), process_settings.__name__
+    assert not {"api_keys", "auth", "command_api_port", "query_api_port"} & set(WorkerSettings.model_fields)
+    assert not {"worker_loops", "worker_batch_max_records", "worker_web_port"} & set(CommandApiSettings.model_fields)
+    assert not {"publish_timeout_s", "max_body_bytes"} & set(QueryApiSettings.model_fields)
