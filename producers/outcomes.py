@@ -9,7 +9,7 @@ from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
 
-from producers.store import CommandStore
+from producers.ports import OutcomeStore
 from schemas.outcomes import CommandOutcome, RawOutcome
 from schemas.topics import COMMAND_OUTCOMES
 
@@ -21,14 +21,15 @@ LONGEST_RETRY_S = 30.0
 
 
 class OutcomeWatcher:
-    """Reads every outcome, resuming where the store left off (no consumer group: each API process reads all).
+    """The ``OutcomeFeed`` of ``commands.outcomes``. Reads every outcome, resuming where the store left off (no
+    consumer group: each API process reads all).
 
     The worker writes outcomes in transactions, so only committed ones are read. A batch that cannot be
     saved (a disk error, say) is retried with a growing pause, never skipped; until it is saved ``problem``
     says why, and the API's health check reports it.
     """
 
-    def __init__(self, bootstrap: str, store: CommandStore,
+    def __init__(self, bootstrap: str, store: OutcomeStore,
                  on_outcome: Callable[[RawOutcome], None] = lambda outcome: None) -> None:
         self._config: dict[str, Any] = {
             "bootstrap.servers": bootstrap, "group.id": f"orderflow-outcomes-{uuid.uuid4()}",
