@@ -10,7 +10,8 @@ from typing import Any
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
 
 from producers.ports import OutcomeStore
-from schemas.outcomes import CommandOutcome, RawOutcome
+from producers.waiting import OutcomeWaiters
+from schemas.outcomes import RawOutcome
 from schemas.topics import COMMAND_OUTCOMES
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ FIRST_RETRY_S = 0.5
 LONGEST_RETRY_S = 30.0
 
 
-class OutcomeWatcher:
+class OutcomeWatcher(OutcomeWaiters):
     """The ``OutcomeFeed`` of ``commands.outcomes``. Reads every outcome, resuming where the store left off (no
     consumer group: each API process reads all).
 
@@ -36,9 +37,8 @@ class OutcomeWatcher:
             "enable.auto.commit": False, "fetch.wait.max.ms": 10, "isolation.level": "read_committed",
             "log_level": 3,
         }
-        self._store = store
+        super().__init__(store)
         self._on_outcome = on_outcome
-        self._waiters: dict[uuid.UUID, list[asyncio.Future[CommandOutcome]]] = {}  # touched on the event loop only
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -83,35 +83,7 @@ class OutcomeWatcher:
         for outcome in outcomes:
             self._on_outcome(outcome)
         if outcomes and self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake, outcomes)
-
-    def _wake(self, outcomes: list[RawOutcome]) -> None:
-        for outcome in outcomes:
-            waiting = self._waiters.pop(outcome.command_id, [])
-            parsed = outcome.parsed() if waiting else None
-            for future in waiting:
-                if not future.done():
-                    future.set_result(parsed)
-
-    def expect(self, command_id: uuid.UUID) -> asyncio.Future[CommandOutcome]:
-        """Register interest before publishing, so a fast decision is not missed.
-
-        An outcome is saved before its wake-up is scheduled, so it is either in the store now or wakes this future.
-        """
-        future: asyncio.Future[CommandOutcome] = asyncio.get_running_loop().create_future()
-        known = self._store.outcome(command_id)
-        if known is not None:
-            future.set_result(known)
-        else:
-            self._waiters.setdefault(command_id, []).append(future)
-        return future
-
-    def forget(self, command_id: uuid.UUID, future: asyncio.Future[CommandOutcome]) -> None:
-        waiting = self._waiters.get(command_id, [])
-        if future in waiting:
-            waiting.remove(future)
-        if not waiting:
-            self._waiters.pop(command_id, None)
+            self._loop.call_soon_threadsafe(self.wake, outcomes)
 
     def stop(self) -> None:
         self._stopping.set()
