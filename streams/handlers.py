@@ -1,5 +1,5 @@
 """The two loops' work on a batch of consumed records: the pure deciders and projectors, and their one I/O each
-(stores behind a port; the projector's bulk to Elasticsearch)."""
+(stores behind a port; the projector's documents through its ``DocumentSink``)."""
 
 import time
 from collections.abc import Callable
@@ -60,8 +60,8 @@ class DeciderHandler(_Folding):
 
 
 class ProjectorHandler(_Folding):
-    """Folds the batch, writes its documents (retrying while Elasticsearch is away), dead-letters the records whose
-    documents Elasticsearch refused for good."""
+    """Folds the batch, writes its documents (the sink retries while Elasticsearch is away), dead-letters the
+    records whose documents were refused for good."""
 
     name = "projectors"
 
