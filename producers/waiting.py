@@ -36,8 +36,10 @@ class OutcomeWaiters:
     def wake(self, outcomes: list[RawOutcome]) -> None:
         """Only an outcome someone waits for is parsed whole."""
         for outcome in outcomes:
-            waiting = self._waiters.pop(outcome.command_id, [])
-            parsed = outcome.parsed() if waiting else None
+            waiting = self._waiters.pop(outcome.command_id, None)
+            if not waiting:
+                continue
+            parsed = outcome.parsed()
             for future in waiting:
                 if not future.done():
                     future.set_result(parsed)

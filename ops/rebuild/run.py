@@ -91,8 +91,8 @@ class FoldState:
 
 
 class Rebuild:
-    def __init__(self, settings: Settings, target: RebuildTarget, index: str, state: FoldState,
-                 sink: DocumentSink, since: datetime | None = None) -> None:
+    def __init__(self, target: RebuildTarget, index: str, state: FoldState, sink: DocumentSink, replayer: Replayer,
+                 since: datetime | None = None) -> None:
         self._target = target
         self._since = since
         # With ``since``: the newest version written per document (what the index must hold afterwards).
@@ -101,7 +101,7 @@ class Rebuild:
         self._state = state
         self._sink = sink
         self._projectors = Projectors([target.spec], state.read, outputs=target.outputs)
-        self._replayer = Replayer(settings.kafka_bootstrap, target.spec.topics)
+        self._replayer = replayer
         self.events = 0
         self.skipped: list[str] = []
         self.refused: list[str] = []
@@ -176,7 +176,7 @@ def rebuild(settings: Settings, target: RebuildTarget, drop_old: bool = False,
     sink = ElasticsearchSink(es)
     index = create_next_index(es, target.model)
     state = FoldState(settings.data_dir / "rebuild" / index)
-    run = Rebuild(settings, target, index, state, sink, since)
+    run = Rebuild(target, index, state, sink, Replayer(settings.kafka_bootstrap, target.spec.topics), since)
     try:
         window = f", indexing events from {since.isoformat()} on" if since else ""
         say(f"rebuilding {target.model.alias} into {index} from {', '.join(target.spec.topics)}{window}")
