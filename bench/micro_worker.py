@@ -4,7 +4,8 @@ Elasticsearch.
 Stock receipts, then order commands (create, two items, submit, confirm) go through the in-memory worker
 (``streams.memory.MemoryWorker``: ``Deciders`` and ``Projectors`` in batches, as the loops run them, and the sink's
 bulk rendering); records the worker sends on (stock commands, backorders, order summaries) are routed to the loop
-that reads their topics, as the worker would. Stores are dicts of the bytes a store would hold. Times are CPU time
+that reads their topics, as the worker would, at the offsets of their topic (the customer view folds an order
+summary only past the position it took last). Stores are dicts of the bytes a store would hold. Times are CPU time
 of this process (best of ``--repeat``).
 
     .venv/bin/python -m bench.micro_worker [--orders 2000] [--repeat 3]
