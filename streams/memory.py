@@ -12,7 +12,7 @@ from schemas.envelope import utc_now
 from schemas.mappings import READ_MODELS
 from streams.deciding import AggregateSpec, Deciders, Decisions
 from streams.folding import decide_settled, index_documents, project_settled
-from streams.ports import DocumentSink, StoreWrite, Wait
+from streams.ports import DocumentSink, KeyValueTable, StoreWrite, Wait
 from streams.projecting import Projected, ProjectionSpec, Projectors
 from streams.records import Consumed, FailedAction, IndexAction, Record, write_newest
 
@@ -114,14 +114,14 @@ def no_wait(seconds: float) -> None:
 
 
 class MemoryWorker:
-    """The worker's two loops over memory: each round decides the commands and folds the events the log holds, in
-    batches settled at once; what a batch produces goes on the log, for whichever loop reads its topic (the next
-    round). Documents go to ``documents``."""
+    """The worker's two loops over an in-memory log: each round decides the commands and folds the events the log
+    holds, in batches settled at once in ``stores`` (memory unless given); what a batch produces goes on the log,
+    for whichever loop reads its topic (the next round). Documents go to ``documents`` (memory unless given)."""
 
     def __init__(self, aggregates: Iterable[AggregateSpec[Any]], projections: Iterable[ProjectionSpec[Any]],
-                 stores: MemoryStores | None = None, documents: DocumentSink | None = None,
+                 stores: KeyValueTable | None = None, documents: DocumentSink | None = None,
                  clock: Callable[[], datetime] = utc_now, batch_size: int = BATCH) -> None:
-        self.stores = stores if stores is not None else MemoryStores()
+        self.stores: KeyValueTable = stores if stores is not None else MemoryStores()
         self.documents = documents if documents is not None else MemoryDocuments()
         self.log = MemoryLog()
         self.deciders = Deciders(aggregates, self.stores.read)
