@@ -1,10 +1,12 @@
 """Per-record CPU cost of the worker's pure path: what its two loops do with each batch, without Kafka, RocksDB or
 Elasticsearch.
 
-Stock receipts, then order commands (create, two items, submit, confirm) go through the same objects the loops
-use (``Deciders`` and ``Projectors`` in batches, and the sink's bulk rendering); records the worker sends on
-(stock commands, backorders, order summaries) are routed to the loop that reads their topics, as the worker would.
-Stores are dicts of the bytes a store would hold. Times are CPU time of this process (best of ``--repeat``).
+Stock receipts, then order commands (create, two items, submit, confirm) go through the in-memory worker
+(``streams.memory.MemoryWorker``: ``Deciders`` and ``Projectors`` in batches, as the loops run them, and the sink's
+bulk rendering); records the worker sends on (stock commands, backorders, order summaries) are routed to the loop
+that reads their topics, as the worker would, at the offsets of their topic (the customer view folds an order
+summary only past the position it took last). Stores are dicts of the bytes a store would hold. Times are CPU time
+of this process (best of ``--repeat``).
 
     .venv/bin/python -m bench.micro_worker [--orders 2000] [--repeat 3]
 """
@@ -12,27 +14,27 @@ Stores are dicts of the bytes a store would hold. Times are CPU time of this pro
 import argparse
 import time
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
 
 from schemas import topics
 from schemas.codec import encode
 from schemas.envelope import Payload, envelope_type, utc_now
 from schemas.inventory import ReceiveStock
 from schemas.orders import AddItem, ConfirmOrder, CreateOrder, SubmitOrder
-from streams.deciding import Deciders
-from streams.es_sink import bulk_lines, newest_per_document
-from streams.memory import MemoryStores
-from streams.projecting import Projectors
-from streams.records import Consumed, Record
+from streams.deciding import Decisions
+from streams.es_sink import bulk_lines
+from streams.memory import BATCH, MemoryWorker
+from streams.ports import Wait
+from streams.projecting import Projected
+from streams.records import Consumed, FailedAction, IndexAction, Record, write_newest
 from streams.specs import AGGREGATES, PROJECTIONS
 
-Message = tuple[str, bytes, bytes]  # topic, key, value
-BATCH = 2000  # records per batch, as ``ORDERFLOW_WORKER_BATCH_MAX_RECORDS``
+T = TypeVar("T")
 
 
-def shop_commands(orders: int, customers: int = 300, products: int = 20, inks: int = 7) -> list[Message]:
+def shop_commands(orders: int, customers: int = 300, products: int = 20, inks: int = 7) -> list[Record]:
     """Receipts of every product, then five commands per order; the orders' customers and products repeat, as in
     a shop. The pens are received for half of the orders that want them, so the other half are backordered."""
     messages = [_receipt(f"P-{n}", orders // products) for n in range(products)]
@@ -55,17 +57,17 @@ def shop_commands(orders: int, customers: int = 300, products: int = 20, inks: i
     return messages
 
 
-def _receipt(sku: str, quantity: int) -> Message:
+def _receipt(sku: str, quantity: int) -> Record:
     return _command(ReceiveStock(sku=sku, quantity=quantity, product_name=sku), sku, topics.INVENTORY_COMMANDS)
 
 
-def _command(payload: Payload, aggregate_id: str, topic: str = topics.ORDERS_COMMANDS) -> Message:
+def _command(payload: Payload, aggregate_id: str, topic: str = topics.ORDERS_COMMANDS) -> Record:
     command_id = uuid.uuid4()
     envelope = envelope_type(type(payload))(
         id=command_id, type=type(payload).__name__, aggregate_id=aggregate_id, version=None, occurred_at=utc_now(),
         command_id=command_id, correlation_id=command_id, actor="bench", payload=payload,
     )
-    return topic, aggregate_id.encode(), encode(envelope)
+    return Record(topic, aggregate_id.encode(), encode(envelope))
 
 
 @dataclass
@@ -75,31 +77,38 @@ class Stage:
     seconds: float = 0.0
 
 
-@dataclass
-class Pipeline:
-    """The worker's two loops' pure work over in-memory stores, in batches of ``BATCH`` records; ``run`` feeds
-    records until neither has anything left."""
+class RenderedBulk:
+    """A ``DocumentSink`` that renders the bulk request and sends it nowhere."""
 
-    stores: MemoryStores = field(default_factory=MemoryStores)
-    stages: dict[str, Stage] = field(default_factory=dict)
+    def write(self, actions: list[IndexAction], wait: Wait = time.sleep) -> list[FailedAction]:
+        return write_newest(actions, self._render)[0]
 
-    def __post_init__(self) -> None:
-        self.deciders = Deciders(AGGREGATES, self.stores.read)
-        self.projectors = Projectors(PROJECTIONS, self.stores.read)
+    @staticmethod
+    def _render(actions: list[IndexAction]) -> list[FailedAction]:
+        bulk_lines(actions)
+        return []
 
-    def run(self, messages: list[Message]) -> None:
-        pending = [Consumed(topic, 0, offset, key, value) for offset, (topic, key, value) in enumerate(messages)]
-        while pending:
-            commands = [record for record in pending if record.topic in self.deciders.topics]
-            events = [record for record in pending if record.topic in self.projectors.topics]
-            pending = []
-            for start in range(0, len(commands), BATCH):
-                pending += self._timed("deciders", commands[start:start + BATCH], self._decide)
-            for start in range(0, len(events), BATCH):
-                pending += self._timed("projectors (with bulk rendering)", events[start:start + BATCH],
-                                       self._project)
 
-    def _timed(self, name: str, batch: list[Consumed], step: Any) -> list[Consumed]:
+class Pipeline(MemoryWorker):
+    """The in-memory worker, each batch of each loop timed."""
+
+    def __init__(self) -> None:
+        super().__init__(AGGREGATES, PROJECTIONS, documents=RenderedBulk(), batch_size=BATCH)
+        self.stages: dict[str, Stage] = {}
+
+    def decide(self, batch: list[Consumed]) -> Decisions:
+        decisions = self._timed("deciders", batch, super().decide)
+        if decisions.dead_letters:
+            raise RuntimeError("a sample command could not be decided")
+        return decisions
+
+    def project(self, batch: list[Consumed]) -> Projected:
+        projected = self._timed("projectors (with bulk rendering)", batch, super().project)
+        if projected.dead_letters:
+            raise RuntimeError("a sample event could not be projected")
+        return projected
+
+    def _timed(self, name: str, batch: list[Consumed], step: Callable[[list[Consumed]], T]) -> T:
         stage = self.stages.setdefault(name, Stage(name))
         start = time.process_time()
         result = step(batch)
@@ -107,31 +116,11 @@ class Pipeline:
         stage.records += len(batch)
         return result
 
-    def _decide(self, batch: list[Consumed]) -> list[Consumed]:
-        decisions = self.deciders.decide(batch, utc_now())
-        if decisions.dead_letters:
-            raise RuntimeError("a sample command could not be decided")
-        self.stores.apply(decisions.writes)
-        self.deciders.committed()
-        return _as_consumed(decisions.records)
 
-    def _project(self, batch: list[Consumed]) -> list[Consumed]:
-        projected = self.projectors.project(batch)
-        if projected.dead_letters:
-            raise RuntimeError("a sample event could not be projected")
-        bulk_lines(newest_per_document([action for action, _ in projected.actions])[0])
-        self.stores.apply(projected.writes)
-        self.projectors.committed()
-        return _as_consumed(projected.records)
-
-
-def _as_consumed(records: list[Record]) -> list[Consumed]:
-    return [Consumed(record.topic, 0, 0, record.key, record.value) for record in records]
-
-
-def measure(commands: list[Message]) -> Pipeline:
+def measure(commands: list[Record]) -> Pipeline:
     pipeline = Pipeline()
-    pipeline.run(commands)
+    pipeline.log.append(commands)
+    pipeline.run()
     return pipeline
 
 

@@ -1,5 +1,5 @@
-"""The query scenario's data set: orders ``BQ-<n>`` rendered by the projector's own fold and document code and
-written with the project's Elasticsearch sink into the live `orders` and `order-events` indexes.
+"""The query scenario's data set: orders ``BQ-<n>`` folded by the projector's own ``Projectors`` and written with
+the project's Elasticsearch sink into the live `orders` and `order-events` indexes.
 
 Why not through Kafka: every record on orders.events is also folded by the running worker, which on a 2-core
 machine folds far fewer events per second than a data set of 100k-1M orders holds; it would keep the machine busy
@@ -10,7 +10,7 @@ A rebuild does not know these orders (they are not in the event log) and drops t
 
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,31 +19,53 @@ from elasticsearch import Elasticsearch
 from bench.events import order_events
 from bench.orders import plan_order
 from ops.progress import Progress
+from schemas.codec import encode
+from schemas.envelope import Envelope, Payload
 from schemas.mappings import ORDER_EVENTS, ORDERS
+from schemas.topics import ORDERS_EVENTS
 from streams.es_sink import ElasticsearchSink
-from streams.records import IndexAction
+from streams.folding import project_settled
+from streams.memory import MemoryStores
+from streams.projecting import Outputs, Projectors
+from streams.records import Consumed, IndexAction
 from streams.specs import ORDER_VIEW
 
 PREFIX = "BQ"
 ORDERS_PER_WRITE = 300
 SPREAD_DAYS = 365
+PARTITION = 0
 
 
 def order_id(number: int) -> str:
     return f"{PREFIX}-{number:07d}"
 
 
-def order_actions(number: int, seed: int, now: datetime) -> list[IndexAction]:
-    """The documents the projector writes for order ``number``: its latest order document and one per event."""
-    rng = random.Random(f"{seed}/{number}")
-    plan = plan_order(order_id(number), rng)
-    created_at = now - timedelta(seconds=rng.uniform(0, SPREAD_DAYS * 86400))
-    view = None
-    actions: list[IndexAction] = []
-    for event in order_events(plan, created_at, rng):
-        view = ORDER_VIEW.fold(view, event)
-        actions += ORDER_VIEW.event_documents(view, event)
-    return [*actions, *ORDER_VIEW.view_documents(view)] if view is not None else actions
+class OrderDocuments:
+    """The documents the projector writes for orders: their latest order documents and one per event, folded by the
+    worker's projectors (``project_settled``) over memory stores emptied after each group (no view is read again)."""
+
+    def __init__(self, seed: int, now: datetime) -> None:
+        self._seed = seed
+        self._now = now
+        self._stores = MemoryStores()
+        self._projectors = Projectors([ORDER_VIEW], self._stores.read, outputs=Outputs(view_records=False))
+
+    def actions(self, numbers: Iterable[int]) -> list[IndexAction]:
+        events = [event for number in numbers for event in self._events(number)]
+        records = [Consumed(ORDERS_EVENTS, PARTITION, offset, event.aggregate_id.encode(), encode(event))
+                   for offset, event in enumerate(events)]
+        projected = project_settled(self._projectors, records, self._stores)
+        if projected.dead_letters:
+            raise RuntimeError(f"{len(projected.dead_letters)} generated events could not be projected")
+        self._stores.data.clear()
+        self._projectors.forget({PARTITION})
+        return [action for action, _ in projected.actions]
+
+    def _events(self, number: int) -> list[Envelope[Payload]]:
+        rng = random.Random(f"{self._seed}/{number}")
+        plan = plan_order(order_id(number), rng)
+        created_at = self._now - timedelta(seconds=rng.uniform(0, SPREAD_DAYS * 86400))
+        return order_events(plan, created_at, rng)
 
 
 def loaded_count(es: Elasticsearch) -> int:
@@ -57,15 +79,14 @@ def load(elasticsearch: Mapping[str, Any], first: int, last: int, seed: int, tim
     sink = ElasticsearchSink(client)
     progress = Progress(f"query data set: orders {first:,}..{last:,}", total=last - first + 1, unit="orders")
     deadline = time.monotonic() + timeout_s
-    now = datetime.now(UTC)
+    documents = OrderDocuments(seed, datetime.now(UTC))
     written = first - 1
     try:
         for start in range(first, last + 1, ORDERS_PER_WRITE):
             if time.monotonic() > deadline:
                 break
             numbers = range(start, min(start + ORDERS_PER_WRITE, last + 1))
-            actions = [action for number in numbers for action in order_actions(number, seed, now)]
-            refused = sink.write(actions)
+            refused = sink.write(documents.actions(numbers))
             if refused:
                 raise RuntimeError(f"Elasticsearch refused {len(refused)} documents: {refused[0].reason}")
             written = numbers[-1]

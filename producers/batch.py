@@ -13,13 +13,12 @@ from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Any, Literal, NamedTuple, Union
+from typing import Annotated, Any, Literal, NamedTuple, Protocol, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
 from common.web.errors import field_error, validation_errors
 from producers.commands import (
-    CommandBus,
     CommandContext,
     IdempotencyMismatch,
     Outgoing,
@@ -144,7 +143,13 @@ def _failed(number: int, status: int, **details: Any) -> dict[str, Any]:
     return {"line": number, "status": status, **details}
 
 
-async def answer_batch(lines: AsyncIterator[list[tuple[int, bytes | None]]], bus: CommandBus,
+class Dispatcher(Protocol):
+    """What a batch needs of the ``CommandBus``."""
+
+    async def dispatch_in_order(self, batch: Sequence[Outgoing]) -> asyncio.Future[list[Exception | None]]: ...
+
+
+async def answer_batch(lines: AsyncIterator[list[tuple[int, bytes | None]]], bus: Dispatcher,
                        context: BatchContext) -> AsyncIterator[bytes]:
     """Result lines, in input order. A ``None`` line was too long and is refused without parsing."""
     waiting: deque[tuple[list[ParsedLine], asyncio.Future[list[Exception | None]]]] = deque()

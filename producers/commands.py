@@ -6,11 +6,9 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from producers.outcomes import OutcomeWatcher
-from producers.publisher import KafkaPublisher, Record
-from producers.store import CommandStore, IdempotencyRecord, PendingCommand
+from producers.ports import CommandPublisher, IdempotencyRecord, OutcomeFeed, PendingCommand, Record, SentCommands
 from schemas.envelope import Payload, utc_now
 from schemas.outcomes import CommandOutcome
 from schemas.registry import COMMAND_ROUTES
@@ -123,7 +121,7 @@ class _Claims:
 
 
 class CommandBus:
-    def __init__(self, publisher: KafkaPublisher, outcomes: OutcomeWatcher, store: CommandStore,
+    def __init__(self, publisher: CommandPublisher, outcomes: OutcomeFeed, store: SentCommands,
                  on_published: Callable[[Sequence[Command]], None] = lambda commands: None) -> None:
         self._publisher = publisher
         self._outcomes = outcomes
@@ -160,7 +158,7 @@ class CommandBus:
         claims, delivered = await self._enqueue(batch)
         return asyncio.ensure_future(self._settled(batch, claims, delivered))
 
-    async def _enqueue(self, batch: Sequence[Outgoing]) -> tuple["_Claims", Awaitable[list[Any]]]:
+    async def _enqueue(self, batch: Sequence[Outgoing]) -> tuple["_Claims", Awaitable[Sequence[object | None]]]:
         claims = _Claims(len(batch))
         for index, outgoing in enumerate(batch):
             claim = True if outgoing.idempotency_scope is None else self._claim(outgoing, claims.claimed)
@@ -178,7 +176,7 @@ class CommandBus:
         return claims, delivered
 
     async def _settled(self, batch: Sequence[Outgoing], claims: "_Claims",
-                       delivered: Awaitable[list[Any]]) -> list[Exception | None]:
+                       delivered: Awaitable[Sequence[object | None]]) -> list[Exception | None]:
         try:
             failures = await delivered
             published: list[Command] = []

@@ -10,8 +10,9 @@ from typing import Any
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
 
 from common.kafka import position_of
-from producers.store import CommandStore
-from schemas.outcomes import CommandOutcome, RawOutcome
+from producers.ports import OutcomeStore
+from producers.waiting import OutcomeWaiters
+from schemas.outcomes import RawOutcome
 from schemas.topics import COMMAND_OUTCOMES
 
 log = logging.getLogger(__name__)
@@ -21,24 +22,24 @@ FIRST_RETRY_S = 0.5
 LONGEST_RETRY_S = 30.0
 
 
-class OutcomeWatcher:
-    """Reads every outcome, resuming where the store left off (no consumer group: each API process reads all).
+class OutcomeWatcher(OutcomeWaiters):
+    """The ``OutcomeFeed`` of ``commands.outcomes``. Reads every outcome, resuming where the store left off (no
+    consumer group: each API process reads all).
 
     The worker writes outcomes in transactions, so only committed ones are read. A batch that cannot be
     saved (a disk error, say) is retried with a growing pause, never skipped; until it is saved ``problem``
     says why, and the API's health check reports it.
     """
 
-    def __init__(self, kafka: Mapping[str, Any], store: CommandStore,
+    def __init__(self, kafka: Mapping[str, Any], store: OutcomeStore,
                  on_outcome: Callable[[RawOutcome], None] = lambda outcome: None) -> None:
         self._config: dict[str, Any] = {
             **kafka, "group.id": f"orderflow-outcomes-{uuid.uuid4()}",
             "enable.auto.commit": False, "fetch.wait.max.ms": 10, "isolation.level": "read_committed",
             "log_level": 3,
         }
-        self._store = store
+        super().__init__(store)
         self._on_outcome = on_outcome
-        self._waiters: dict[uuid.UUID, list[asyncio.Future[CommandOutcome]]] = {}  # touched on the event loop only
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -83,37 +84,7 @@ class OutcomeWatcher:
         for outcome in outcomes:
             self._on_outcome(outcome)
         if outcomes and self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake, outcomes)
-
-    def _wake(self, outcomes: list[RawOutcome]) -> None:
-        for outcome in outcomes:
-            waiting = self._waiters.pop(outcome.command_id, [])
-            if not waiting:
-                continue
-            parsed = outcome.parsed()
-            for future in waiting:
-                if not future.done():
-                    future.set_result(parsed)
-
-    def expect(self, command_id: uuid.UUID) -> asyncio.Future[CommandOutcome]:
-        """Register interest before publishing, so a fast decision is not missed.
-
-        An outcome is saved before its wake-up is scheduled, so it is either in the store now or wakes this future.
-        """
-        future: asyncio.Future[CommandOutcome] = asyncio.get_running_loop().create_future()
-        known = self._store.outcome(command_id)
-        if known is not None:
-            future.set_result(known)
-        else:
-            self._waiters.setdefault(command_id, []).append(future)
-        return future
-
-    def forget(self, command_id: uuid.UUID, future: asyncio.Future[CommandOutcome]) -> None:
-        waiting = self._waiters.get(command_id, [])
-        if future in waiting:
-            waiting.remove(future)
-        if not waiting:
-            self._waiters.pop(command_id, None)
+            self._loop.call_soon_threadsafe(self.wake, outcomes)
 
     def stop(self) -> None:
         self._stopping.set()

@@ -11,20 +11,16 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
+
+from producers.ports import Record
 
 log = logging.getLogger(__name__)
 
 STATISTICS_INTERVAL_MS = 1000
 QUEUE_FULL_PAUSE_S = 0.005
-
-
-class Record(NamedTuple):
-    topic: str
-    key: bytes
-    value: bytes
 
 
 DeliveryErrors = list[KafkaError | None]
@@ -66,7 +62,8 @@ def _count(reports: list[_Delivery]) -> None:
 
 
 class KafkaPublisher:
-    """``publish_many`` returns once the broker stored or refused each record, within the delivery timeout.
+    """The ``CommandPublisher`` of Kafka. ``publish_many`` returns once the broker stored or refused each record,
+    within the delivery timeout.
 
     A full local queue waits for room until the same deadline, then reports the record as failed.
     ``problem`` says why Kafka cannot be reached right now (``None`` while it can).

@@ -15,29 +15,14 @@ again under the same command id, which the worker decides only once.
 import asyncio
 import json
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
-from typing import NamedTuple
 
 from rocksdict import Options, Rdict, WriteBatch
 
+from producers.ports import IdempotencyRecord, PendingCommand
 from producers.writebehind import Write, WriteBehind
 from schemas.outcomes import CommandOutcome, RawOutcome
-
-
-class PendingCommand(NamedTuple):
-    command_id: uuid.UUID
-    command_type: str
-    aggregate_id: str
-
-
-@dataclass(frozen=True)
-class IdempotencyRecord:
-    fingerprint: str
-    command_id: uuid.UUID
-    aggregate_id: str
-    published: bool = False
-
 
 OUTCOME = b"outcome:"
 PENDING = b"pending:"
@@ -60,6 +45,8 @@ def _offset_key(topic: str, partition: int) -> bytes:
 
 
 class CommandStore:
+    """The bus's ``SentCommands`` and the outcome follower's ``OutcomeStore``, in one RocksDB folder."""
+
     def __init__(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
         options = Options(raw_mode=True)

@@ -20,8 +20,9 @@ from domain.rejections import check_expected_version
 from schemas.codec import UndecodableRecord, decode_keyed, encode
 from schemas.envelope import Envelope, Payload, envelope_of, event_id
 from schemas.outcomes import OutcomeStatus, Rejection
+from streams.ports import Read
 from streams.records import Consumed, Record, dead_letter_record
-from streams.tables import CACHED_VALUES, Codec, LegacyEntryCodec, ParsedTable, Read
+from streams.tables import CACHED_VALUES, Codec, LegacyEntryCodec, ParsedTable
 
 S = TypeVar("S")
 

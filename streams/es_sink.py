@@ -8,14 +8,13 @@ its Kafka group membership alive and give up when the batch is abandoned), and s
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
 from pydantic_core import to_json
 
-from streams.records import IndexAction
+from streams.ports import Wait
+from streams.records import FailedAction, IndexAction, write_newest
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +24,6 @@ TOO_LARGE = 413
 MAX_BACKOFF_S = 10.0
 # Of the bulk answer, what ``write`` reads: a few bytes per document instead of a few hundred to parse.
 ANSWER_FIELDS = "errors,items.*.status,items.*.error"
-
-Wait = Callable[[float], None]
 
 
 class Health(Protocol):
@@ -43,13 +40,9 @@ class _Unwatched:
         pass
 
 
-@dataclass(frozen=True)
-class FailedAction:
-    action: IndexAction
-    reason: str
-
-
 class ElasticsearchSink:
+    """The ``DocumentSink`` of Elasticsearch: bulk requests with external versions."""
+
     def __init__(self, client: Elasticsearch, health: Health | None = None) -> None:
         self._client = client
         self._health = health or _Unwatched()
@@ -57,17 +50,11 @@ class ElasticsearchSink:
         self.stale = 0
 
     def write(self, actions: list[IndexAction], wait: Wait = time.sleep) -> list[FailedAction]:
-        """Write all actions; returns only those Elasticsearch refused for good.
-
-        Of several actions for one document only the newest is sent: the older versions would be replaced by it at
-        once. Should Elasticsearch refuse the newest, the older ones are written after all, as if each had been sent.
-        """
-        newest, superseded = newest_per_document(actions)
-        failed = self._write_all(newest, wait)
-        refused = {(failure.action.index, failure.action.doc_id) for failure in failed}
-        retried = [action for action in superseded if (action.index, action.doc_id) in refused]
-        self.stale += len(superseded) - len(retried)
-        return failed + self.write(retried, wait) if retried else failed
+        """Write all actions (only the newest of each document, see ``write_newest``); returns only those
+        Elasticsearch refused for good."""
+        failed, superseded = write_newest(actions, lambda newest: self._write_all(newest, wait))
+        self.stale += superseded
+        return failed
 
     def _write_all(self, actions: list[IndexAction], wait: Wait) -> list[FailedAction]:
         pending = list(actions)
@@ -114,20 +101,6 @@ class ElasticsearchSink:
                 log.warning("Elasticsearch did not take %d documents (%s); retrying in %.1fs", len(actions), error,
                             delay)
                 wait(delay)
-
-
-def newest_per_document(actions: list[IndexAction]) -> tuple[list[IndexAction], list[IndexAction]]:
-    """The newest action for each document (of equal versions the later one), in the order of the actions, and the
-    others."""
-    newest: dict[tuple[str, str], IndexAction] = {}
-    for action in actions:
-        document = (action.index, action.doc_id)
-        known = newest.get(document)
-        if known is None or action.version >= known.version:
-            newest[document] = action
-    kept = {id(action) for action in newest.values()}
-    return ([action for action in actions if id(action) in kept],
-            [action for action in actions if id(action) not in kept])
 
 
 def bulk_lines(actions: list[IndexAction]) -> list[bytes]:

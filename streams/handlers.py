@@ -1,5 +1,5 @@
 """The two loops' work on a batch of consumed records: the pure deciders and projectors, and their one I/O each
-(stores behind a port; the projector's bulk to Elasticsearch)."""
+(stores behind a port; the projector's documents through its ``DocumentSink``)."""
 
 import time
 from collections.abc import Callable
@@ -12,9 +12,10 @@ from streams.deciding import Deciders
 from streams.engine.batches import Batch
 from streams.engine.health import LoopHealth
 from streams.engine.state import LoopStores
-from streams.es_sink import ElasticsearchSink, Wait
+from streams.folding import index_documents
+from streams.ports import DocumentSink, Wait
 from streams.projecting import Projectors
-from streams.records import Consumed, IndexAction, Record, dead_letter_record
+from streams.records import Consumed, Record
 
 
 def consumed(message: Message) -> Consumed:
@@ -61,12 +62,12 @@ class DeciderHandler(_Folding):
 
 
 class ProjectorHandler(_Folding):
-    """Folds the batch, writes its documents (retrying while Elasticsearch is away), dead-letters the records whose
-    documents Elasticsearch refused for good."""
+    """Folds the batch, writes its documents (the sink retries while Elasticsearch is away), dead-letters the
+    records whose documents were refused for good."""
 
     name = "projectors"
 
-    def __init__(self, projectors: Projectors, stores: LoopStores, sink: ElasticsearchSink,
+    def __init__(self, projectors: Projectors, stores: LoopStores, sink: DocumentSink,
                  health: LoopHealth | None = None) -> None:
         super().__init__(projectors)
         self._projectors = projectors
@@ -77,16 +78,9 @@ class ProjectorHandler(_Folding):
 
     def process(self, messages: list[Message], wait: Wait) -> Batch:
         projected = self._projectors.project([consumed(message) for message in messages])
-        origins: dict[int, Consumed] = {id(action): origin for action, origin in projected.actions}
-        actions: list[IndexAction] = [action for action, _ in projected.actions]
-        refused: dict[Consumed, list[str]] = {}
         started = time.perf_counter()
-        for failure in self._sink.write(actions, wait):
-            refused.setdefault(origins[id(failure.action)], []).append(failure.reason)
+        dead_letters = index_documents(projected, self._sink, wait)
         self._health.spent("elasticsearch", time.perf_counter() - started)
-        dead_letters = [dead_letter_record(origin, "; ".join(f"Elasticsearch refused the document: {reason}"
-                                                             for reason in reasons))
-                        for origin, reasons in refused.items()]
         return _batch_of([*projected.records, *projected.dead_letters, *dead_letters], projected.writes, self.stores)
 
     def views_behind(self) -> int:

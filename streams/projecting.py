@@ -17,8 +17,9 @@ from typing import Any, Generic, TypeVar
 
 from schemas.codec import UndecodableRecord, decode, decode_keyed
 from schemas.envelope import Envelope, Payload
+from streams.ports import Read
 from streams.records import Consumed, IndexAction, Record, dead_letter_record
-from streams.tables import CACHED_VALUES, JsonCodec, ParsedTable, Read
+from streams.tables import CACHED_VALUES, JsonCodec, ParsedTable
 
 V = TypeVar("V")
 P = TypeVar("P")

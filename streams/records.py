@@ -1,5 +1,6 @@
 """Records as the worker's pure code sees them: what it consumed and what it asks to produce."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -39,6 +40,44 @@ class IndexAction:
     version: int
     document: dict[str, Any]
     same_version: bool = False
+
+
+@dataclass(frozen=True)
+class FailedAction:
+    """A document the index refused for good (e.g. a mapping error), and why."""
+
+    action: IndexAction
+    reason: str
+
+
+def newest_per_document(actions: list[IndexAction]) -> tuple[list[IndexAction], list[IndexAction]]:
+    """The newest action for each document (of equal versions the later one), in the order of the actions, and the
+    others."""
+    newest: dict[tuple[str, str], IndexAction] = {}
+    for action in actions:
+        document = (action.index, action.doc_id)
+        known = newest.get(document)
+        if known is None or action.version >= known.version:
+            newest[document] = action
+    kept = {id(action) for action in newest.values()}
+    return ([action for action in actions if id(action) in kept],
+            [action for action in actions if id(action) not in kept])
+
+
+def write_newest(actions: list[IndexAction], write_all: Callable[[list[IndexAction]], list[FailedAction]]
+                 ) -> tuple[list[FailedAction], int]:
+    """``write_all`` the newest action of each document: the older versions would be replaced by it at once. Should
+    the newest be refused, the older ones are written after all, as if each had been sent. Returns the refused
+    actions and how many older ones were left unwritten."""
+    newest, superseded = newest_per_document(actions)
+    failed = write_all(newest)
+    refused = {(failure.action.index, failure.action.doc_id) for failure in failed}
+    retried = [action for action in superseded if (action.index, action.doc_id) in refused]
+    left = len(superseded) - len(retried)
+    if not retried:
+        return failed, left
+    more, more_left = write_newest(retried, write_all)
+    return failed + more, left + more_left
 
 
 def dead_letter_record(consumed: Consumed, error: str) -> Record:

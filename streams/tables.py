@@ -15,10 +15,10 @@ from typing import Any, Final, Generic, Protocol, TypeVar
 from pydantic import TypeAdapter
 from pydantic_core import from_json
 
+from streams.ports import Read
+
 T = TypeVar("T")
 
-# The stored bytes of a key of a store's partition (``None``: absent).
-Read = Callable[[str, int, str], bytes | None]
 # The stored bytes of a key of the partition a value lives in.
 ReadKey = Callable[[str], bytes | None]
 Writes = dict[str, bytes | None]

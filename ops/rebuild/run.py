@@ -6,7 +6,7 @@ more after it (the live projector wrote those to the old index until the swap).
 """
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +27,9 @@ from ops.settings import Settings
 from schemas.codec import decode
 from schemas.deadletter import DeadLetter
 from streams.es_sink import ElasticsearchSink
+from streams.folding import project_settled
 from streams.handlers import consumed
+from streams.ports import DocumentSink, StoreWrite
 from streams.projecting import Projectors
 from streams.records import Consumed, IndexAction
 
@@ -52,8 +54,8 @@ class RebuildReport:
 
 
 class FoldState:
-    """The replay's own stores, on disk (a 1M-order log does not fit comfortably in memory): the read port of the
-    projectors and where their writes go."""
+    """The replay's own stores, on disk (a 1M-order log does not fit comfortably in memory): the projectors'
+    ``KeyValueTable``."""
 
     def __init__(self, path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
@@ -70,7 +72,7 @@ class FoldState:
     def read(self, store: str, partition: int, key: str) -> bytes | None:
         return self._db.get(self._key(store, partition, key))
 
-    def apply(self, writes: list[tuple[str, int, str, bytes | None]]) -> None:
+    def apply(self, writes: Iterable[StoreWrite]) -> None:
         batch = WriteBatch(raw_mode=True)
         for store, partition, key, value in writes:
             if value is None:
@@ -93,8 +95,8 @@ class FoldState:
 
 
 class Rebuild:
-    def __init__(self, settings: Settings, target: RebuildTarget, index: str, state: FoldState,
-                 sink: ElasticsearchSink, since: datetime | None = None) -> None:
+    def __init__(self, target: RebuildTarget, index: str, state: FoldState, sink: DocumentSink, replayer: Replayer,
+                 since: datetime | None = None) -> None:
         self._target = target
         self._since = since
         # With ``since``: the newest version written per document (what the index must hold afterwards).
@@ -103,7 +105,7 @@ class Rebuild:
         self._state = state
         self._sink = sink
         self._projectors = Projectors([target.spec], state.read, outputs=target.outputs)
-        self._replayer = Replayer(kafka_options(settings), target.spec.topics)
+        self._replayer = replayer
         self.events = 0
         self.skipped: list[str] = []
         self.refused: list[str] = []
@@ -128,9 +130,7 @@ class Rebuild:
 
     def _fold(self, records: list[Consumed]) -> list[IndexAction]:
         """The batch through the live projectors' code; what they dead-lettered live is reported here."""
-        projected = self._projectors.project(records)
-        self._state.apply(projected.writes)
-        self._projectors.committed()
+        projected = project_settled(self._projectors, records, self._state)
         self.skipped += [_dead_letter_line(letter.value) for letter in projected.dead_letters]
         actions = [action for action, origin in projected.actions
                    if action.index == self._target.model.alias and self._indexed(origin)]
@@ -181,7 +181,7 @@ def rebuild(settings: Settings, target: RebuildTarget, drop_old: bool = False,
     sink = ElasticsearchSink(es)
     index = create_next_index(es, target.model)
     state = FoldState(settings.data_dir / "rebuild" / index)
-    run = Rebuild(settings, target, index, state, sink, since)
+    run = Rebuild(target, index, state, sink, Replayer(kafka_options(settings), target.spec.topics), since)
     try:
         window = f", indexing events from {since.isoformat()} on" if since else ""
         say(f"rebuilding {target.model.alias} into {index} from {', '.join(target.spec.topics)}{window}")

@@ -1,52 +1,49 @@
-"""The bulk sink against the real Elasticsearch: external versions never move a document backwards; a document
-whose view stays at its version (it fell behind) is rewritten at that version."""
+"""The bulk sink against the real Elasticsearch: the document sink contract (``tests/contracts/document_sink.py``,
+which the in-memory sink runs in the unit tests), and what it counts."""
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from elasticsearch import Elasticsearch
+from elasticsearch import Elasticsearch, NotFoundError
 
 from ops.settings import Settings
 from streams.es_sink import ElasticsearchSink
-from streams.records import IndexAction
+from tests.contracts.document_sink import *  # noqa: F403 - the contract's tests, run here
+from tests.contracts.document_sink import FIELD, IndexUnderTest
 
 
 @pytest.fixture
-def index(servers: Settings) -> Iterator[tuple[Elasticsearch, str]]:
-    es = Elasticsearch(servers.elasticsearch_url)
+def es(servers: Settings) -> Iterator[Elasticsearch]:
+    client = Elasticsearch(servers.elasticsearch_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def index_under_test(es: Elasticsearch) -> Iterator[IndexUnderTest]:
+    """An index of the test's own, strict as the read models' are."""
     name = f"test-sink-{uuid.uuid4().hex[:8]}"
-    es.indices.create(index=name, mappings={"properties": {"value": {"type": "keyword"}}})
+    es.indices.create(index=name, mappings={"dynamic": "strict", "properties": {FIELD: {"type": "keyword"}}})
+
+    def read(doc_id: str) -> tuple[int, dict[str, Any]] | None:
+        try:
+            found = es.get(index=name, id=doc_id)
+        except NotFoundError:
+            return None
+        return found["_version"], found["_source"]
+
     try:
-        yield es, name
+        yield IndexUnderTest(ElasticsearchSink(es), name, read)
     finally:
         es.indices.delete(index=name)
-        es.close()
 
 
-def test_an_older_or_repeated_version_leaves_the_newer_document(index: tuple[Elasticsearch, str]) -> None:
-    es, name = index
-    sink = ElasticsearchSink(es)
-    assert sink.write([IndexAction(name, "A", 2, {"value": "two"})]) == []
-    assert sink.write([IndexAction(name, "A", 1, {"value": "one"}), IndexAction(name, "A", 2, {"value": "again"})]) == []
-    document = es.get(index=name, id="A")
-    assert document["_version"] == 2 and document["_source"] == {"value": "two"}
-    assert sink.stale == 2
-
-
-def test_a_document_at_the_same_version_is_rewritten_only_when_asked(index: tuple[Elasticsearch, str]) -> None:
-    es, name = index
-    sink = ElasticsearchSink(es)
-    sink.write([IndexAction(name, "A", 3, {"value": "three"})])
-    sink.write([IndexAction(name, "A", 3, {"value": "three, behind"}, same_version=True)])
-    sink.write([IndexAction(name, "A", 2, {"value": "two"}, same_version=True)])
-    document = es.get(index=name, id="A")
-    assert document["_version"] == 3 and document["_source"] == {"value": "three, behind"}
-
-
-def test_a_document_the_mapping_refuses_is_reported_not_dropped(index: tuple[Elasticsearch, str]) -> None:
-    es, name = index
-    es.indices.put_mapping(index=name, dynamic="strict")
-    failed = ElasticsearchSink(es).write([IndexAction(name, "B", 1, {"unknown_field": 1})])
-    assert [failure.action.doc_id for failure in failed] == ["B"]
-    assert "strict_dynamic_mapping" in failed[0].reason
+def test_older_and_repeated_versions_are_counted_stale(index_under_test: IndexUnderTest) -> None:
+    it = index_under_test
+    sink = it.sink
+    assert isinstance(sink, ElasticsearchSink)
+    it.write(it.action("A", 2, "two"))
+    it.write(it.action("A", 1, "one"), it.action("A", 2, "again"))
+    assert (sink.written, sink.stale) == (1, 2)

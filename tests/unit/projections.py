@@ -1,5 +1,5 @@
 """Folding events through the worker's projectors in memory: the same ``Projectors`` the projector loop and the
-rebuild run, over a dict standing in for the stores."""
+rebuild run, settled as the rebuild settles them (``project_settled``), over a dict standing in for the stores."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,6 +11,7 @@ from schemas.codec import encode
 from schemas.customers import OrderSummary
 from schemas.envelope import Envelope, Payload
 from schemas.topics import CUSTOMERS_ORDER_SUMMARIES
+from streams.folding import project_settled
 from streams.memory import MemoryStores
 from streams.projecting import Projected, ProjectionSpec, Projectors
 from streams.records import Consumed, IndexAction, Record
@@ -46,10 +47,7 @@ class ProjectionRun:
         self.projectors = Projectors(specs, self.stores.read)
 
     def batch(self, records: list[Consumed]) -> Projected:
-        projected = self.projectors.project(records)
-        self.stores.apply(projected.writes)
-        self.projectors.committed()
-        return projected
+        return project_settled(self.projectors, records, self.stores)
 
     def step(self, spec: ProjectionSpec[Any], event: Envelope[Payload], offset: int) -> Step:
         projected = self.batch([consumed(spec, event, offset)])

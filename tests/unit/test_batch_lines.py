@@ -232,7 +232,7 @@ async def _answered(groups: Lines, bus: _RecordingBus) -> list[dict[str, Any]]:
         for group in groups:
             yield group
 
-    body = b"".join([chunk async for chunk in answer_batch(produced(), bus, CONTEXT)])  # type: ignore[arg-type]  # a fake bus
+    body = b"".join([chunk async for chunk in answer_batch(produced(), bus, CONTEXT)])
     return [json.loads(line) for line in body.splitlines()]
 
 

@@ -3,7 +3,7 @@ accepts and for a SKU with 20,000 open reservations; and a command on that SKU r
 fresh one (within 2x). Work is counted in keys and bytes through the stores' port, never timed."""
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from decimal import Decimal
 
 from domain.order import decide as decide_order
@@ -15,9 +15,10 @@ from schemas.inventory import ReceiveStock, ReleaseStock, ReserveStock
 from schemas.orders import MAX_LINES, AddItem, CreateOrder, LineItem, SubmitOrder
 from schemas.topics import INVENTORY_COMMANDS, ORDERS_COMMANDS
 from streams.deciding import Deciders, Decisions
-from streams.memory import MemoryStores
-from streams.projecting import Projectors
-from streams.records import Consumed
+from streams.folding import decide_settled
+from streams.memory import MemoryStores, MemoryWorker
+from streams.ports import StoreWrite
+from streams.records import Consumed, Record
 from streams.specs import AGGREGATES, INVENTORY_AGGREGATE, PROJECTIONS
 from tests.unit.envelopes import AT, command
 
@@ -44,47 +45,46 @@ def largest_order(number: int = 0) -> CreateOrder:
     return order
 
 
-@dataclass
-class Worker:
-    """Both loops' pure work over memory stores, feeding what one writes to the other, as the worker does."""
+class WrittenStores(MemoryStores):
+    """Memory stores that note the size of every write."""
 
-    stores: MemoryStores = field(default_factory=MemoryStores)
-    written: list[tuple[str, int]] = field(default_factory=list)  # (what, bytes) of every record and store write
+    def __init__(self) -> None:
+        super().__init__()
+        self.written: list[tuple[str, int]] = []  # (what, bytes)
 
-    def __post_init__(self) -> None:
-        self.deciders = Deciders(AGGREGATES, self.stores.read)
-        self.projectors = Projectors(PROJECTIONS, self.stores.read)
-
-    def run(self, records: list[Consumed]) -> None:
-        while records:
-            decided = self.deciders.decide([r for r in records if r.topic in self.deciders.topics], AT)
-            self._keep(decided.records, decided.writes)
-            self.deciders.committed()
-            projected = self.projectors.project([r for r in records if r.topic in self.projectors.topics])
-            self._keep(projected.records + projected.dead_letters, projected.writes)
-            self.projectors.committed()
-            records = [Consumed(r.topic, 0, n, r.key, r.value) for n, r in enumerate(decided.records + projected.records)]
-
-    def _keep(self, records: list, writes: list) -> None:
-        self.written += [(f"record on {r.topic}", len(r.value) + len(r.key or b"")) for r in records]
+    def apply(self, writes: Iterable[StoreWrite]) -> None:
+        writes = list(writes)
         self.written += [(f"{store} {key}", len(value or b"") + len(key.encode()) + 2) for store, _, key, value in writes]
-        self.stores.apply(writes)
+        super().apply(writes)
+
+
+def written(worker: MemoryWorker, stores: WrittenStores) -> list[tuple[str, int]]:
+    """(what, bytes) of every record on the log and every store write."""
+    records = [(f"record on {r.topic}", len(r.value or b"") + len(r.key or b"")) for r in worker.log.records]
+    return records + stores.written
+
+
+def record(payload: Payload, aggregate_id: str, topic: str = ORDERS_COMMANDS) -> Record:
+    envelope: Envelope[Payload] = command(payload, aggregate_id)
+    return Record(topic, aggregate_id.encode(), encode(envelope))
 
 
 def consumed(payload: Payload, aggregate_id: str, topic: str = ORDERS_COMMANDS) -> Consumed:
-    envelope: Envelope[Payload] = command(payload, aggregate_id)
-    return Consumed(topic, 0, 0, aggregate_id.encode(), encode(envelope))
+    sent = record(payload, aggregate_id, topic)
+    return Consumed(topic, 0, 0, sent.key, sent.value)
 
 
 def test_the_largest_orders_are_decided_projected_and_every_record_fits() -> None:
     orders = [largest_order(number) for number in range(3)]
-    worker = Worker()
-    worker.run([consumed(payload, order.order_id) for order in orders
-                for payload in (order, SubmitOrder(order_id=order.order_id))])
+    stores = WrittenStores()
+    worker = MemoryWorker(AGGREGATES, PROJECTIONS, stores=stores, clock=lambda: AT)
+    worker.log.append(record(payload, order.order_id) for order in orders
+                      for payload in (order, SubmitOrder(order_id=order.order_id)))
+    worker.run()
     for order in orders:
         state = json.loads(worker.stores.read("order-aggregates", 0, order.order_id) or b"{}")
         assert (state["status"], len(state["items"])) == ("SUBMITTED", MAX_LINES)
-    biggest = max(worker.written, key=lambda written: written[1])
+    biggest = max(written(worker, stores), key=lambda written: written[1])
     assert biggest[1] < LIMIT, biggest
     assert biggest[1] > LIMIT // 4  # the test does build large records
 
@@ -124,9 +124,7 @@ def stock_with_open_orders(orders: int) -> CountingStores:
     commands += [consumed(ReserveStock(sku="SKU-HOT", order_id=f"ORD-{n}", order_version=4, quantity=1), "SKU-HOT",
                           INVENTORY_COMMANDS) for n in range(orders)]
     for start in range(0, len(commands), 2000):
-        decided = deciders.decide(commands[start:start + 2000], AT)
-        stores.apply(decided.writes)
-        deciders.committed()
+        decide_settled(deciders, commands[start:start + 2000], AT, stores)
     return stores
 
 

@@ -96,6 +96,12 @@ class _FailingStore:
             raise OSError("No space left on device")
         self.saved.append(([outcome.command_id for outcome in outcomes], offsets))
 
+    def next_offset(self, topic: str, partition: int) -> int | None:
+        return None
+
+    def outcome(self, command_id: uuid.UUID) -> CommandOutcome | None:
+        return None
+
 
 def _outcome() -> CommandOutcome:
     return CommandOutcome(command_id=uuid.uuid4(), command_type="SubmitOrder", aggregate_id="ORD-1",
@@ -107,7 +113,7 @@ def test_outcomes_that_cannot_be_saved_are_retried_and_reported_meanwhile(monkey
     first, second = _outcome(), _outcome()
     consumer = _Consumer([[_Message(first, 7)], [_Message(second, 8)]])
     store = _FailingStore(failures=3)
-    watcher = OutcomeWatcher({"bootstrap.servers": "unused:9092"}, store)  # type: ignore[arg-type]  # a store that fails on purpose
+    watcher = OutcomeWatcher({"bootstrap.servers": "unused:9092"}, store)
     problems: list[str | None] = []
     thread = threading.Thread(target=watcher._consume, args=(consumer,), daemon=True)
     thread.start()

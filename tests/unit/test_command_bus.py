@@ -21,8 +21,8 @@ from producers.commands import (
     command_envelope,
     fingerprint,
 )
-from producers.publisher import Record
-from producers.store import CommandStore, PendingCommand
+from producers.ports import PendingCommand, Record
+from producers.store import CommandStore
 from schemas.codec import decode, encode
 from schemas.envelope import Payload, envelope_type
 from schemas.orders import AddItem, CancelOrder, SubmitOrder
@@ -86,7 +86,7 @@ class Harness:
 
 def _harness(store: CommandStore, gate: asyncio.Event | None = None) -> Harness:
     publisher, outcomes, published = FakePublisher(gate), FakeOutcomes(), []
-    bus = CommandBus(publisher, outcomes, store, on_published=published.extend)  # type: ignore[arg-type]  # fake Kafka clients
+    bus = CommandBus(publisher, outcomes, store, on_published=published.extend)
     return Harness(bus, publisher, outcomes, store, published)
 
 

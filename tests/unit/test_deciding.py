@@ -18,6 +18,7 @@ from schemas.orders import ORDER_EVENTS, AddItem, CreateOrder, SubmitOrder
 from schemas.outcomes import CommandOutcome, OutcomeStatus
 from streams.app import store_spec
 from streams.deciding import DECIDED_MARK, OUTCOMES_STORE, UNDECIDABLE_MARK, Deciders, Decisions, decide_command
+from streams.folding import decide_settled
 from streams.memory import MemoryStores
 from streams.records import Consumed
 from streams.specs import AGGREGATES, INVENTORY_AGGREGATE, ORDER_AGGREGATE
@@ -37,10 +38,7 @@ class Run:
 
     def batch(self, *values: bytes | Envelope[Payload], key: bytes | None = None,
               topic: str = topics.ORDERS_COMMANDS) -> Decisions:
-        decisions = self.deciders.decide(list(self._records(values, key, topic)), AT)
-        self.stores.apply(decisions.writes)
-        self.deciders.committed()
-        return decisions
+        return decide_settled(self.deciders, list(self._records(values, key, topic)), AT, self.stores)
 
     def _records(self, values: Iterable[bytes | Envelope[Payload]], key: bytes | None, topic: str
                  ) -> Iterable[Consumed]:

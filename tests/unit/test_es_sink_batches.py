@@ -8,8 +8,8 @@ from elastic_transport import ApiResponseMeta, ConnectionError, HttpHeaders, Nod
 from elasticsearch import ApiError
 
 from streams.engine.health import LoopHealth
-from streams.es_sink import ELASTICSEARCH, ElasticsearchSink, bulk_lines, newest_per_document
-from streams.records import IndexAction
+from streams.es_sink import ELASTICSEARCH, ElasticsearchSink, bulk_lines
+from streams.records import IndexAction, newest_per_document
 
 
 class Response:
