@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -34,38 +35,10 @@ def create_app(settings: CommandApiSettings | None = None) -> FastAPI:
     settings = settings or CommandApiSettings()
     registry = CollectorRegistry()
     kafka = kafka_options(settings)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        loop = asyncio.get_running_loop()
-        store = CommandStore(settings.data_dir / "command-api")
-        publisher = KafkaPublisher(producer_config(kafka, settings.publish_timeout_s))
-        metrics = CommandMetrics(registry, lambda: publisher.queue_depth)
-        watcher = OutcomeWatcher(kafka, store, on_outcome=metrics.on_outcome)
-        decider_lag = GroupLag(kafka, settings.worker_id)
-        cached_lag = CachedLag(partial(decider_lag.lag, COMMAND_TOPICS))
-        registry.register(LagCollector("orderflow_decider_lag_records", cached_lag.rows,
-                                       "Command records the worker has not decided yet, per partition"))
-        typed_lines()  # built now rather than by the first batch request
-        store.start(loop)
-        publisher.start(loop)
-        cached_lag.start()
-        await asyncio.to_thread(watcher.start, loop)
-        app.state.store = store
-        app.state.bus = CommandBus(publisher, watcher, store, on_published=metrics.on_published)
-        app.state.health = {"kafka": publisher, "outcomes": watcher, "store": store}
-        try:
-            yield
-        finally:
-            watcher.stop()
-            cached_lag.stop()
-            await asyncio.to_thread(publisher.close)
-            store.close()
-            decider_lag.close()
-
     # FastAPI's own OpenTelemetry hooks are off: they look up the global providers on every request, and the
     # API's metrics are its Prometheus ones.
-    app = FastAPI(title="orderflow command API", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="orderflow command API", version="0.1.0",
+                  lifespan=partial(run_clients, settings=settings, kafka=kafka, registry=registry),
                   telemetry={"tracing": False, "metrics": False, "logs": False},
                   description="Commands for orders, customers and stock. Every command is published to Kafka and decided "
                               "by the worker; add `?wait=<seconds>` to get the decision in the answer.")
@@ -80,18 +53,51 @@ def create_app(settings: CommandApiSettings | None = None) -> FastAPI:
     for router in (orders.router, customers.router, inventory.router, commands.router, deadletters.router):
         app.include_router(router)
     add_metrics_endpoint(app, registry)
+    app.add_api_route("/health", health, methods=["GET"], tags=["operations"],
+                      responses={503: {"description": "What cannot work now, by part"}})
     app.state.status_urls = StatusUrls(app.url_path_for("command_status", command_id="-").removesuffix("-"))
-
-    @app.get("/health", tags=["operations"], responses={503: {"description": "What cannot work now, by part"}})
-    async def health(request: Request) -> JSONResponse:
-        """`ok`, or 503 naming each part that cannot work now: `kafka` (the producer cannot reach a broker),
-        `outcomes` (decisions are not being saved), `store` (the local store cannot be written)."""
-        problems = {name: part.problem for name, part in request.app.state.health.items() if part.problem is not None}
-        if problems:
-            return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
-        return JSONResponse({"status": "ok"})
-
     return app
+
+
+@asynccontextmanager
+async def run_clients(app: FastAPI, *, settings: CommandApiSettings, kafka: dict[str, Any],
+                      registry: CollectorRegistry) -> AsyncIterator[None]:
+    """The API's clients, built when it starts and closed when it stops: the local store, the Kafka producer, the
+    outcome follower and the decider lag."""
+    loop = asyncio.get_running_loop()
+    store = CommandStore(settings.data_dir / "command-api")
+    publisher = KafkaPublisher(producer_config(kafka, settings.publish_timeout_s))
+    metrics = CommandMetrics(registry, lambda: publisher.queue_depth)
+    watcher = OutcomeWatcher(kafka, store, on_outcome=metrics.on_outcome)
+    decider_lag = GroupLag(kafka, settings.worker_id)
+    cached_lag = CachedLag(partial(decider_lag.lag, COMMAND_TOPICS))
+    registry.register(LagCollector("orderflow_decider_lag_records", cached_lag.rows,
+                                   "Command records the worker has not decided yet, per partition"))
+    typed_lines()  # built now rather than by the first batch request
+    store.start(loop)
+    publisher.start(loop)
+    cached_lag.start()
+    await asyncio.to_thread(watcher.start, loop)
+    app.state.store = store
+    app.state.bus = CommandBus(publisher, watcher, store, on_published=metrics.on_published)
+    app.state.health = {"kafka": publisher, "outcomes": watcher, "store": store}
+    try:
+        yield
+    finally:
+        watcher.stop()
+        cached_lag.stop()
+        await asyncio.to_thread(publisher.close)
+        store.close()
+        decider_lag.close()
+
+
+async def health(request: Request) -> JSONResponse:
+    """`ok`, or 503 naming each part that cannot work now: `kafka` (the producer cannot reach a broker),
+    `outcomes` (decisions are not being saved), `store` (the local store cannot be written)."""
+    problems = {name: part.problem for name, part in request.app.state.health.items() if part.problem is not None}
+    if problems:
+        return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
+    return JSONResponse({"status": "ok"})
 
 
 def allow_the_console(app: FastAPI, settings: CommandApiSettings) -> None:

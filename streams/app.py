@@ -25,9 +25,10 @@ from schemas.envelope import utc_now
 from schemas.topics import COMMAND_OUTCOMES
 from streams.deciding import OUTCOMES_STORE, Deciders, outcome_mark
 from streams.deciding import decider_stores as decider_stores_of
+from streams.engine.batches import BatchHandler
 from streams.engine.health import LoopHealth
 from streams.engine.kafka import KafkaOptions, RepeatsDropped, ensure_changelogs, restore
-from streams.engine.loop import BatchHandler, TransactionalLoop
+from streams.engine.loop import TransactionalLoop
 from streams.engine.state import LoopStores
 from streams.engine.stores import PartitionStore, StoreFolders, StoreSpec
 from streams.es_sink import ElasticsearchSink

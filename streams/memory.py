@@ -13,7 +13,8 @@ from schemas.mappings import READ_MODELS
 from streams.deciding import AggregateSpec, Deciders, Decisions
 from streams.folding import decide_settled, index_documents, project_settled
 from streams.ports import DocumentSink, KeyValueTable, StoreWrite, Wait
-from streams.projecting import Projected, ProjectionSpec, Projectors
+from streams.projecting import Projected, Projectors
+from streams.projection_spec import ProjectionSpec
 from streams.records import Consumed, FailedAction, IndexAction, Record, write_newest
 
 BATCH = 2000  # records per batch, as ``ORDERFLOW_WORKER_BATCH_MAX_RECORDS``

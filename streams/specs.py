@@ -24,7 +24,7 @@ from streams.folds.inventory_view import (
 from streams.folds.order_summary import order_summary_records
 from streams.folds.order_view import OrderView, fold_order_view, order_documents, order_event_documents
 from streams.folds.reservations import stock_commands
-from streams.projecting import PartTable, ProjectionSpec, in_sequence
+from streams.projection_spec import PartTable, ProjectionSpec, in_sequence
 from streams.tables import ReadKey, Writes
 
 

@@ -17,7 +17,7 @@ from confluent_kafka.admin import AdminClient
 from ops.admin.topics import admin_client
 from ops.launcher.errors import LauncherError
 from ops.settings import Settings
-from streams.projecting import ProjectionSpec
+from streams.projection_spec import ProjectionSpec
 
 
 def changelog_topic(settings: Settings, table: str) -> str:

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas.mappings import CUSTOMERS, INVENTORY, ORDER_EVENTS, ORDERS, ReadModel
-from streams.projecting import Outputs, ProjectionSpec
+from streams.projecting import Outputs
+from streams.projection_spec import ProjectionSpec
 from streams.records import IndexAction
 from streams.specs import CUSTOMER_VIEW, INVENTORY_VIEW, ORDER_VIEW
 

@@ -1,9 +1,14 @@
-"""What a batch of consumed records asks the engine to write."""
+"""What a batch of consumed records asks the engine to write, and what a loop runs to get it (``BatchHandler``)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from confluent_kafka import Message
+
+from streams.engine.state import LoopStores
 from streams.engine.stores import StoreSpec
+from streams.ports import Wait
 from streams.records import Record
 
 
@@ -28,3 +33,21 @@ class Batch:
 
 class BatchAbandoned(Exception):
     """The batch must not be committed: its partitions were revoked, or the worker is stopping, while it waited."""
+
+
+class BatchHandler(Protocol):
+    """What a loop runs: the handler turns consumed records into a ``Batch`` and keeps its own caches in step.
+    Its stores stay open over a revocation (the same partitions usually come back at once) and are brought up
+    to date on every assignment."""
+
+    name: str
+    topics: tuple[str, ...]
+    stores: LoopStores
+
+    def process(self, messages: list[Message], wait: Wait) -> Batch: ...
+
+    def committed(self) -> None: ...
+
+    def discarded(self) -> None: ...
+
+    def forget(self, partitions: set[int]) -> None: ...

@@ -11,13 +11,11 @@ batch instead of waiting for it.
 import logging
 import threading
 import time
-from collections.abc import Callable
-from typing import Protocol
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, TopicPartition
 
 from common.kafka import position_of
-from streams.engine.batches import Batch, BatchAbandoned
+from streams.engine.batches import Batch, BatchAbandoned, BatchHandler
 from streams.engine.health import LoopHealth
 from streams.engine.kafka import KafkaOptions
 from streams.engine.state import LoopStores
@@ -31,27 +29,6 @@ REPEAT_LOG_S = 30.0
 RETRY_BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)
 # Errors librdkafka reports through ``error_cb`` that mean the cluster cannot be reached.
 UNREACHABLE = {KafkaError._ALL_BROKERS_DOWN, KafkaError._TRANSPORT, KafkaError._RESOLVE, KafkaError._TIMED_OUT}
-
-Wait = Callable[[float], None]
-
-
-class BatchHandler(Protocol):
-    """What a loop runs: the handler turns consumed records into a ``Batch`` and keeps its own caches in step.
-    Its stores stay open over a revocation (the same partitions usually come back at once) and are brought up
-    to date on every assignment."""
-
-    name: str
-    topics: tuple[str, ...]
-    stores: LoopStores
-
-    def process(self, messages: list[Message], wait: Wait) -> Batch: ...
-
-    def committed(self) -> None: ...
-
-    def discarded(self) -> None: ...
-
-    def forget(self, partitions: set[int]) -> None: ...
-
 
 class TransactionalLoop:
     def __init__(self, handler: BatchHandler, options: KafkaOptions, transactional_id: str, health: LoopHealth,

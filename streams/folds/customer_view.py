@@ -39,7 +39,7 @@ from schemas.documents import CustomerDocument, FavouriteProduct
 from schemas.envelope import Envelope, Payload
 from schemas.mappings import CUSTOMERS, ORDER_STATUSES
 from schemas.money import Money, quantize
-from streams.projecting import in_sequence
+from streams.projection_spec import in_sequence
 from streams.records import IndexAction
 
 FAVOURITES = 5

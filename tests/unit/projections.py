@@ -13,7 +13,8 @@ from schemas.envelope import Envelope, Payload
 from schemas.topics import CUSTOMERS_ORDER_SUMMARIES
 from streams.folding import project_settled
 from streams.memory import MemoryStores
-from streams.projecting import Projected, ProjectionSpec, Projectors
+from streams.projecting import Projected, Projectors
+from streams.projection_spec import ProjectionSpec
 from streams.records import Consumed, IndexAction, Record
 
 PARTITION = 0
