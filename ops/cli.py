@@ -9,7 +9,7 @@ from pathlib import Path
 from ops.launcher import stack
 from ops.launcher.errors import LauncherError
 from ops.launcher.services import MOST_WORKERS
-from ops.settings import Settings
+from ops.settings import MOST_ELASTICSEARCH_NODES, MOST_KAFKA_BROKERS, Settings
 
 
 def _up(settings: Settings, args: argparse.Namespace) -> None:
@@ -25,9 +25,11 @@ def _down(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _status(settings: Settings, args: argparse.Namespace) -> None:
-    for entry in stack.status(settings):
+    entries = stack.status(settings)
+    width = max(14, *(len(entry.name) for entry in entries))
+    for entry in entries:
         state = "healthy" if entry.healthy else ("running" if entry.pid else "stopped")
-        print(f"{entry.name:<14} {state:<8} pid={entry.pid or '-':<8} log={entry.log_file}")
+        print(f"{entry.name:<{width}} {state:<8} pid={entry.pid or '-':<8} log={entry.log_file}")
 
 
 def _logs(settings: Settings, args: argparse.Namespace) -> None:
@@ -166,11 +168,25 @@ Elasticsearch {settings.elasticsearch_url}    Kafka {settings.kafka_bootstrap}
 logs          orderflow logs [process]      stop: make down""")
 
 
-def _workers(text: str) -> int:
-    count = int(text)
-    if not 1 <= count <= MOST_WORKERS:
-        raise argparse.ArgumentTypeError(f"between 1 and {MOST_WORKERS}")
+def _count(most: int) -> Callable[[str], int]:
+    def count(text: str) -> int:
+        number = int(text)
+        if not 1 <= number <= most:
+            raise argparse.ArgumentTypeError(f"between 1 and {most}")
+        return number
+
     return count
+
+
+_workers = _count(MOST_WORKERS)
+# `up`'s flags that are settings: given before the settings are read, so what follows from them (replication
+# factor, bootstrap, index replicas) follows them too.
+SETTING_FLAGS = ("kafka_brokers", "elasticsearch_nodes")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    given: dict[str, int] = {name: value for name in SETTING_FLAGS if (value := getattr(args, name, None)) is not None}
+    return Settings(**given)  # type: ignore[arg-type]  # keyword settings, checked by pydantic
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -185,6 +201,12 @@ def _parser() -> argparse.ArgumentParser:
                             "creates missing topics and indexes there")
     up.add_argument("--workers", type=_workers, metavar="N",
                     help="worker processes in one consumer group, sharing the partitions (default ORDERFLOW_WORKERS)")
+    up.add_argument("--kafka-brokers", dest="kafka_brokers", type=_count(MOST_KAFKA_BROKERS), metavar="N",
+                    help="local Kafka brokers in one KRaft quorum, topics replicated to min(N, 3) of them "
+                         "(default ORDERFLOW_KAFKA_BROKERS; ports in README: Local clusters)")
+    up.add_argument("--es-nodes", dest="elasticsearch_nodes", type=_count(MOST_ELASTICSEARCH_NODES), metavar="N",
+                    help="local Elasticsearch nodes in one cluster, indexes with a replica when N > 1 "
+                         "(default ORDERFLOW_ELASTICSEARCH_NODES)")
     up.set_defaults(handler=_up)
     commands.add_parser("down", help="stop everything that `up` started").set_defaults(handler=_down)
     commands.add_parser("status", help="show what runs and whether it is healthy").set_defaults(handler=_status)
@@ -284,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler: Callable[[Settings, argparse.Namespace], None] = args.handler
     try:
-        handler(Settings(), args)
+        handler(_settings(args), args)
     except LauncherError as error:
         print(f"orderflow: {error}", file=sys.stderr)
         return 1
