@@ -6,10 +6,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ops.cli_up import add_up_options, settings_for
+from ops.cli_up import workers as _workers  # noqa: F401 - `up --workers`' bounds, as the tests reach them
 from ops.launcher import stack
 from ops.launcher.errors import LauncherError
-from ops.launcher.services import MOST_WORKERS
-from ops.settings import MOST_ELASTICSEARCH_NODES, MOST_KAFKA_BROKERS, Settings
+from ops.settings import Settings
 
 
 def _up(settings: Settings, args: argparse.Namespace) -> None:
@@ -168,45 +169,11 @@ Elasticsearch {settings.elasticsearch_url}    Kafka {settings.kafka_bootstrap}
 logs          orderflow logs [process]      stop: make down""")
 
 
-def _count(most: int) -> Callable[[str], int]:
-    def count(text: str) -> int:
-        number = int(text)
-        if not 1 <= number <= most:
-            raise argparse.ArgumentTypeError(f"between 1 and {most}")
-        return number
-
-    return count
-
-
-_workers = _count(MOST_WORKERS)
-# `up`'s flags that are settings: given before the settings are read, so what follows from them (replication
-# factor, bootstrap, index replicas) follows them too.
-SETTING_FLAGS = ("kafka_brokers", "elasticsearch_nodes")
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    given: dict[str, int] = {name: value for name in SETTING_FLAGS if (value := getattr(args, name, None)) is not None}
-    return Settings(**given)  # type: ignore[arg-type]  # keyword settings, checked by pydantic
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orderflow", description="Run and operate the orderflow pipeline.")
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("up", help="start Kafka, Elasticsearch, the worker and both APIs")
-    where = up.add_mutually_exclusive_group()
-    where.add_argument("--servers-only", action="store_true", help="start only the local Kafka and Elasticsearch")
-    where.add_argument("--external", action="store_true",
-                       help="start only the worker and both APIs, against the configured Kafka and Elasticsearch "
-                            "(ORDERFLOW_KAFKA_BOOTSTRAP, ORDERFLOW_ELASTICSEARCH_URL and their credentials); "
-                            "creates missing topics and indexes there")
-    up.add_argument("--workers", type=_workers, metavar="N",
-                    help="worker processes in one consumer group, sharing the partitions (default ORDERFLOW_WORKERS)")
-    up.add_argument("--kafka-brokers", dest="kafka_brokers", type=_count(MOST_KAFKA_BROKERS), metavar="N",
-                    help="local Kafka brokers in one KRaft quorum, topics replicated to min(N, 3) of them "
-                         "(default ORDERFLOW_KAFKA_BROKERS; ports in README: Local clusters)")
-    up.add_argument("--es-nodes", dest="elasticsearch_nodes", type=_count(MOST_ELASTICSEARCH_NODES), metavar="N",
-                    help="local Elasticsearch nodes in one cluster, indexes with a replica when N > 1 "
-                         "(default ORDERFLOW_ELASTICSEARCH_NODES)")
+    add_up_options(up)
     up.set_defaults(handler=_up)
     commands.add_parser("down", help="stop everything that `up` started").set_defaults(handler=_down)
     commands.add_parser("status", help="show what runs and whether it is healthy").set_defaults(handler=_status)
@@ -306,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler: Callable[[Settings, argparse.Namespace], None] = args.handler
     try:
-        handler(_settings(args), args)
+        handler(settings_for(args), args)
     except LauncherError as error:
         print(f"orderflow: {error}", file=sys.stderr)
         return 1
