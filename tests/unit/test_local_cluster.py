@@ -71,12 +71,13 @@ def test_each_broker_is_a_voter_of_one_quorum_with_ports_of_its_own(tmp_path: Pa
                                          "min.insync.replicas")} == {
         "offsets.topic.replication.factor": "3", "transaction.state.log.replication.factor": "3",
         "transaction.state.log.min.isr": "2", "default.replication.factor": "3", "min.insync.replicas": "2"}
+    assert second["broker.session.timeout.ms"] == "4000" and second["log.cleaner.dedupe.buffer.size"] == "33554432"
     assert "kafka-2-server.log" in kafka.log4j_properties(cluster, kafka_nodes(cluster)[1])
 
 
 def test_a_single_broker_has_no_cluster_wide_replication_lines() -> None:
     single = properties(kafka.server_properties(settings()))
-    assert "min.insync.replicas" not in single and "default.replication.factor" not in single
+    assert not {"min.insync.replicas", "default.replication.factor", "broker.session.timeout.ms"} & set(single)
     assert single["offsets.topic.replication.factor"] == "1" and single["controller.quorum.voters"] == "1@127.0.0.1:9093"
 
 
