@@ -51,10 +51,16 @@ def faust_broker_credentials(settings: CommonSettings) -> "CredentialsT | None":
     return SSLCredentials(context) if context is not None else None
 
 
+def elasticsearch_hosts(settings: CommonSettings) -> list[str]:
+    """The nodes ``elasticsearch_url`` lists (comma-separated): a client spreads its requests over them and goes on
+    with the others when one is down."""
+    return [url.strip() for url in settings.elasticsearch_url.split(",") if url.strip()]
+
+
 def elasticsearch_options(settings: CommonSettings) -> dict[str, Any]:
     """Keyword arguments of ``Elasticsearch``/``AsyncElasticsearch`` that reach the cluster: its URL, credentials
     (API key or basic auth) and how its certificate is checked (CA file or fingerprint). Add timeouts at the call."""
-    options: dict[str, Any] = {"hosts": [settings.elasticsearch_url]}
+    options: dict[str, Any] = {"hosts": elasticsearch_hosts(settings)}
     if settings.elasticsearch_api_key is not None:
         options["api_key"] = settings.elasticsearch_api_key.get_secret_value()
     if settings.elasticsearch_username is not None and settings.elasticsearch_password is not None:

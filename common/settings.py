@@ -72,7 +72,8 @@ class CommonSettings(BaseSettings):
                               f"+ {TEST_PORT_OFFSET}), and a broker with its SCRAM listener on (ORDERFLOW_KAFKA_SASL_PORT, "
                               f"{9092 + TEST_PORT_OFFSET + 2}); settings given explicitly still win")
     kafka_bootstrap: str = Field(f"127.0.0.1:{DEFAULT_PORTS['kafka_port']}", description="Kafka bootstrap servers")
-    elasticsearch_url: str = Field(f"http://127.0.0.1:{DEFAULT_PORTS['elasticsearch_port']}", description="Elasticsearch URL")
+    elasticsearch_url: str = Field(f"http://127.0.0.1:{DEFAULT_PORTS['elasticsearch_port']}",
+                                   description="Elasticsearch URL, or several nodes' URLs comma-separated")
     kafka_security_protocol: KafkaSecurityProtocol = Field("PLAINTEXT", description="Kafka security.protocol")
     kafka_sasl_mechanism: KafkaSaslMechanism = Field("PLAIN", description="Kafka SASL mechanism (SASL_* protocols)")
     kafka_username: str | None = Field(None, description="Kafka SASL user name")

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ops.cli_up import add_up_options, settings_for
+from ops.cli_up import workers as _workers  # noqa: F401 - `up --workers`' bounds, as the tests reach them
 from ops.launcher import stack
 from ops.launcher.errors import LauncherError
-from ops.launcher.services import MOST_WORKERS
 from ops.settings import Settings
 
 
@@ -25,9 +26,11 @@ def _down(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _status(settings: Settings, args: argparse.Namespace) -> None:
-    for entry in stack.status(settings):
+    entries = stack.status(settings)
+    width = max(14, *(len(entry.name) for entry in entries))
+    for entry in entries:
         state = "healthy" if entry.healthy else ("running" if entry.pid else "stopped")
-        print(f"{entry.name:<14} {state:<8} pid={entry.pid or '-':<8} log={entry.log_file}")
+        print(f"{entry.name:<{width}} {state:<8} pid={entry.pid or '-':<8} log={entry.log_file}")
 
 
 def _logs(settings: Settings, args: argparse.Namespace) -> None:
@@ -166,25 +169,11 @@ Elasticsearch {settings.elasticsearch_url}    Kafka {settings.kafka_bootstrap}
 logs          orderflow logs [process]      stop: make down""")
 
 
-def _workers(text: str) -> int:
-    count = int(text)
-    if not 1 <= count <= MOST_WORKERS:
-        raise argparse.ArgumentTypeError(f"between 1 and {MOST_WORKERS}")
-    return count
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orderflow", description="Run and operate the orderflow pipeline.")
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("up", help="start Kafka, Elasticsearch, the worker and both APIs")
-    where = up.add_mutually_exclusive_group()
-    where.add_argument("--servers-only", action="store_true", help="start only the local Kafka and Elasticsearch")
-    where.add_argument("--external", action="store_true",
-                       help="start only the worker and both APIs, against the configured Kafka and Elasticsearch "
-                            "(ORDERFLOW_KAFKA_BOOTSTRAP, ORDERFLOW_ELASTICSEARCH_URL and their credentials); "
-                            "creates missing topics and indexes there")
-    up.add_argument("--workers", type=_workers, metavar="N",
-                    help="worker processes in one consumer group, sharing the partitions (default ORDERFLOW_WORKERS)")
+    add_up_options(up)
     up.set_defaults(handler=_up)
     commands.add_parser("down", help="stop everything that `up` started").set_defaults(handler=_down)
     commands.add_parser("status", help="show what runs and whether it is healthy").set_defaults(handler=_status)
@@ -284,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler: Callable[[Settings, argparse.Namespace], None] = args.handler
     try:
-        handler(Settings(), args)
+        handler(settings_for(args), args)
     except LauncherError as error:
         print(f"orderflow: {error}", file=sys.stderr)
         return 1

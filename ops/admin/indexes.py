@@ -1,5 +1,7 @@
 """Versioned indexes behind the read-model aliases."""
 
+from typing import Any
+
 from elasticsearch import Elasticsearch
 
 from common.clients import elasticsearch_options
@@ -9,6 +11,12 @@ from schemas.mappings import READ_MODELS, ReadModel
 
 def es_client(settings: Settings) -> Elasticsearch:
     return Elasticsearch(**elasticsearch_options(settings), request_timeout=30)
+
+
+def index_settings(model: ReadModel, replicas: int) -> dict[str, Any]:
+    """The model's index settings with ``replicas`` copies of each shard (``index_replicas``: the cluster's size
+    decides them, not the model)."""
+    return {**model.settings, "number_of_replicas": replicas}
 
 
 def index_version(model: ReadModel, index: str) -> int | None:
@@ -24,7 +32,7 @@ def is_outdated(model: ReadModel, aliased: list[str]) -> bool:
     return all(version is not None and version < model.version for version in versions)
 
 
-def ensure_index(es: Elasticsearch, model: ReadModel) -> str | None:
+def ensure_index(es: Elasticsearch, model: ReadModel, replicas: int = 0) -> str | None:
     """Create ``<alias>-v<n>`` and point the alias at it when the alias is missing or behind older versions only;
     the move is one atomic alias update and the older indexes stay. Returns the index the alias was given."""
     aliased = list(es.indices.get_alias(name=model.alias)) if es.indices.exists_alias(name=model.alias) else []
@@ -33,7 +41,7 @@ def ensure_index(es: Elasticsearch, model: ReadModel) -> str | None:
         return None
     index = model.index_name()
     if not es.indices.exists(index=index):
-        es.indices.create(index=index, **model.body())
+        es.indices.create(index=index, **{**model.body(), "settings": index_settings(model, replicas)})
     es.indices.update_aliases(actions=[
         *({"remove": {"index": old, "alias": model.alias}} for old in aliased),
         {"add": {"index": index, "alias": model.alias, "is_write_index": True}},
@@ -52,6 +60,6 @@ def _add_new_fields(es: Elasticsearch, model: ReadModel, aliased: list[str]) -> 
 def ensure_indexes(settings: Settings) -> list[str]:
     es = es_client(settings)
     try:
-        return [index for model in READ_MODELS.values() if (index := ensure_index(es, model))]
+        return [index for model in READ_MODELS.values() if (index := ensure_index(es, model, settings.index_replicas))]
     finally:
         es.close()

@@ -4,7 +4,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from common.clients import kafka_options
 from ops.launcher.errors import LauncherError
-from ops.settings import Settings
+from ops.settings import Settings, min_insync_replicas_for
 from schemas import topics
 
 FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
@@ -21,6 +21,14 @@ def topic_config(name: str) -> dict[str, str]:
     return COMMANDS_RETENTION
 
 
+def replication_config(replication_factor: int) -> dict[str, str]:
+    """With copies on several brokers, a write is acknowledged once all but one hold it (the brokers' default too,
+    made explicit for clusters the launcher did not start)."""
+    if replication_factor == 1:
+        return {}
+    return {"min.insync.replicas": str(min_insync_replicas_for(replication_factor))}
+
+
 def admin_client(settings: Settings) -> AdminClient:
     return AdminClient({**kafka_options(settings), "log_level": 3})
 
@@ -31,7 +39,7 @@ def ensure_topics(settings: Settings) -> list[str]:
     existing = set(admin.list_topics(timeout=10).topics)
     missing = [
         NewTopic(name, num_partitions=settings.partitions, replication_factor=settings.replication_factor,
-                 config=topic_config(name))
+                 config={**topic_config(name), **replication_config(settings.replication_factor)})
         for name in topics.ALL_TOPICS if name not in existing
     ]
     if not missing:

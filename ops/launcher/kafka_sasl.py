@@ -23,19 +23,19 @@ SCRAM_ITERATIONS = 8192
 READY_TIMEOUT_S = 30.0
 
 
-def sasl_listeners(settings: Settings) -> list[str]:
-    """The SASL listener as ``listeners`` and ``advertised.listeners`` name it; none unless the port is set."""
-    return [f"{LISTENER}://127.0.0.1:{settings.kafka_sasl_port}"] if settings.kafka_sasl_port else []
+def sasl_listeners(port: int) -> list[str]:
+    """A broker's SASL listener on ``port`` as ``listeners`` and ``advertised.listeners`` name it; none for 0."""
+    return [f"{LISTENER}://127.0.0.1:{port}"] if port else []
 
 
-def sasl_protocols(settings: Settings) -> list[str]:
+def sasl_protocols(port: int) -> list[str]:
     """The SASL listener's entry of ``listener.security.protocol.map``."""
-    return [f"{LISTENER}:SASL_PLAINTEXT"] if settings.kafka_sasl_port else []
+    return [f"{LISTENER}:SASL_PLAINTEXT"] if port else []
 
 
-def sasl_properties(settings: Settings) -> list[str]:
+def sasl_properties(port: int) -> list[str]:
     """The listener's own lines of server.properties: its protocol, mechanisms and login modules."""
-    if not settings.kafka_sasl_port:
+    if not port:
         return []
     prefix = f"listener.name.{LISTENER.lower()}"
     # The broker's side of SCRAM needs a login module per mechanism, even with no credentials of its own: the

@@ -5,6 +5,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 
+from ops.admin.indexes import index_settings
 from schemas.mappings import ReadModel
 
 # While loading: no periodic refresh, no fsync per request. Restored before the swap.
@@ -25,7 +26,7 @@ def existing_versions(es: Elasticsearch, model: ReadModel) -> list[int]:
     return sorted(int(match.group(1)) for name in names if (match := pattern.match(name)))
 
 
-def create_next_index(es: Elasticsearch, model: ReadModel) -> str:
+def create_next_index(es: Elasticsearch, model: ReadModel, replicas: int = 0) -> str:
     """A fresh ``<alias>-v<n+1>`` with the current mapping. A leftover of an interrupted rebuild (an index newer
     than every index the alias serves) is dropped and made anew, so re-running is safe."""
     serving = serving_indexes(es, model)
@@ -34,9 +35,8 @@ def create_next_index(es: Elasticsearch, model: ReadModel) -> str:
     for leftover in (v for v in versions if v > newest_serving):
         es.indices.delete(index=model.index_name(leftover))
     index = model.index_name(max([newest_serving, model.version - 1, *[v for v in versions if v <= newest_serving]]) + 1)
-    body = model.body()
-    es.indices.create(index=index, mappings=body["mappings"],
-                      settings={**body["settings"], **BULK_LOAD_SETTINGS["index"]})
+    es.indices.create(index=index, mappings=model.body()["mappings"],
+                      settings={**index_settings(model, replicas), **BULK_LOAD_SETTINGS["index"]})
     return index
 
 

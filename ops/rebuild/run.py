@@ -179,7 +179,7 @@ def rebuild(settings: Settings, target: RebuildTarget, drop_old: bool = False,
     start, since views build on their earlier events); ``None``: everything."""
     es = Elasticsearch(**elasticsearch_options(settings), request_timeout=60)
     sink = ElasticsearchSink(es)
-    index = create_next_index(es, target.model)
+    index = create_next_index(es, target.model, settings.index_replicas)
     state = FoldState(settings.data_dir / "rebuild" / index)
     run = Rebuild(target, index, state, sink, Replayer(kafka_options(settings), target.spec.topics), since)
     try:

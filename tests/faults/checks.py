@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import httpx
 from elasticsearch import Elasticsearch
 
+from common.clients import elasticsearch_options
 from ops.settings import Settings
 from schemas.mappings import INVENTORY, ORDER_EVENTS, ORDERS
 from schemas.topics import INVENTORY_EVENTS, ORDERS_EVENTS
@@ -155,7 +156,7 @@ def assert_recovered(settings: Settings, commands: httpx.Client, queries: httpx.
     assert_each_command_once(decided, logs)
     orders = {order_id: logged_order(order_id, events) for order_id, events in logs.items()}
     assert_as_scripted(workload, orders)
-    es = Elasticsearch(settings.elasticsearch_url, request_timeout=30)
+    es = Elasticsearch(**elasticsearch_options(settings), request_timeout=30)
     try:
         assert_orders_indexed_as_logged(es, orders)
         assert_order_events_indexed_as_logged(es, logs)

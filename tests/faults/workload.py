@@ -92,6 +92,7 @@ class Workload:
     skus: list[str]
     scripts: list[OrderScript]
     accepted: list[str] = field(default_factory=list)  # command ids, appended by the sender threads
+    refused: list[str] = field(default_factory=list)  # 5xx answers and transport errors, each sent again
 
     @classmethod
     def new(cls, name: str, orders: int, skus: list[str] | None = None, customer_id: str | None = None,
@@ -113,8 +114,11 @@ class Workload:
             assert received.status_code in (200, 201) and received.json()["status"] == "accepted", received.text
 
 
-def send_until_accepted(client: httpx.Client, command: Command, key: str, deadline: float) -> str:
-    """Send ``command`` until it is accepted for processing; returns its command id. A 4xx is a failure."""
+def send_until_accepted(client: httpx.Client, command: Command, key: str, deadline: float,
+                        refused: list[str] | None = None) -> str:
+    """Send ``command`` until it is accepted for processing; returns its command id. A 4xx is a failure; each 5xx
+    or transport error is noted in ``refused``."""
+    noted = refused if refused is not None else []
     while True:
         try:
             response = client.request(command.method, command.path, json=command.body,
@@ -122,8 +126,9 @@ def send_until_accepted(client: httpx.Client, command: Command, key: str, deadli
             if response.status_code == 202:
                 return str(response.json()["command_id"])
             assert response.status_code >= 500, f"{command.method} {command.path}: {response.status_code} {response.text}"
-        except httpx.TransportError:
-            pass
+            noted.append(f"{response.status_code} {response.text[:200]}")
+        except httpx.TransportError as error:
+            noted.append(repr(error))
         assert time.monotonic() < deadline, f"{command.method} {command.path} was not accepted in time"
         time.sleep(RETRY_PAUSE_S)
 
@@ -132,7 +137,8 @@ def send_script(base_url: str, script: OrderScript, workload: Workload, started:
                 pause_s: float, deadline: float) -> None:
     with httpx.Client(base_url=base_url, timeout=90) as client:
         for index, command in enumerate(script.commands):
-            workload.accepted.append(send_until_accepted(client, command, f"{script.order_id}/{index}", deadline))
+            key = f"{script.order_id}/{index}"
+            workload.accepted.append(send_until_accepted(client, command, key, deadline, workload.refused))
             started.set()
             time.sleep(pause_s)
 

@@ -135,3 +135,18 @@ def test_docker_compose_accepts_the_file() -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, f"docker compose config failed:\n{result.stderr}"
+
+
+def test_the_cluster_profile_adds_two_brokers_and_a_second_worker(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    in_profile = {name for name, service in services.items() if "cluster" in (service.get("profiles") or [])}
+    assert in_profile == {"kafka-2", "kafka-3", "worker-2"}
+    brokers = [services[name]["environment"] for name in ("kafka", "kafka-2", "kafka-3")]
+    assert [str(env["KAFKA_NODE_ID"]) for env in brokers] == ["1", "2", "3"]
+    assert {env["KAFKA_CONTROLLER_QUORUM_VOTERS"] for env in brokers} == {"1@kafka:9093"}
+    assert {env["CLUSTER_ID"] for env in brokers} == {brokers[0]["CLUSTER_ID"]}
+    workers = [environment(services[name]) for name in ("worker", "worker-2")]
+    assert [env.get("ORDERFLOW_WORKER_INDEX", "0") for env in workers] == ["0", "1"]
+    assert {env["ORDERFLOW_WORKER_ID"] for env in workers} == {"orderflow"}
+    for broker in ("kafka-2", "kafka-3"):
+        assert services["init"]["depends_on"][broker] == {"condition": "service_healthy", "required": False}
