@@ -8,6 +8,7 @@ from decimal import Decimal
 import httpx
 
 from ops.launcher.errors import LauncherError
+from ops.progress import Progress
 from ops.settings import Settings
 
 CATALOG = [
@@ -55,13 +56,14 @@ def load_sample_data(settings: Settings, orders: int = 50, seed: int = 7) -> Non
     base = f"http://127.0.0.1:{settings.command_api_port}"
     with httpx.Client(base_url=base, timeout=30) as client:
         _receive_stock(client)
+        progress = Progress("sample orders sent", total=orders, unit="orders")
         for number in range(1, orders + 1):
             body = _order_body(rng, number)
             _send(client, "/orders", body)
             for path, step in _steps(rng, str(body["order_id"])):
                 _send(client, f"/orders/{body['order_id']}/{path}", step)
-            print(f"\rsample orders sent: {number}/{orders}", end="", flush=True)
-    print()
+            progress.advance()
+        progress.finish()
     _wait_searchable(settings, [f"ORD-S{number:05d}" for number in range(1, orders + 1)])
 
 
