@@ -18,7 +18,8 @@ from ops.launcher.processes import wait_until
 from ops.settings import Settings
 
 LISTENER = "SASL_PLAINTEXT"
-MECHANISMS = {"SCRAM-SHA-256": ScramMechanism.SCRAM_SHA_256, "SCRAM-SHA-512": ScramMechanism.SCRAM_SHA_512}
+MECHANISMS: dict[KafkaSaslMechanism, ScramMechanism] = {
+    "SCRAM-SHA-256": ScramMechanism.SCRAM_SHA_256, "SCRAM-SHA-512": ScramMechanism.SCRAM_SHA_512}
 SCRAM_ITERATIONS = 8192
 READY_TIMEOUT_S = 30.0
 
@@ -58,8 +59,9 @@ def sasl_client_settings(settings: Settings, mechanism: KafkaSaslMechanism = "SC
 
 def ensure_scram_user(admin: AdminClient, settings: Settings) -> None:
     """Create (or update) the SCRAM user of the SASL listener for both mechanisms, through ``admin`` (a client of
-    the PLAINTEXT listener); a no-op without the listener."""
-    if not settings.kafka_sasl_port:
+    the PLAINTEXT listener); a no-op without the listener, or when the listener already accepts the user (the
+    credentials live in the cluster's metadata, so only a new broker or a new password needs them written)."""
+    if not settings.kafka_sasl_port or _user_accepted(settings):
         return
     user, password = settings.kafka_sasl_port_username, settings.kafka_sasl_port_password.get_secret_value().encode()
     # One request per mechanism: the broker refuses to alter one user's credentials twice in the same request.
@@ -71,14 +73,18 @@ def ensure_scram_user(admin: AdminClient, settings: Settings) -> None:
                 future.result()
             except Exception as error:  # noqa: BLE001 - re-raised with what failed
                 raise LauncherError(f"could not create the SCRAM user {user} of the local broker: {error}") from error
-    if not wait_until(lambda: _authenticates(settings), READY_TIMEOUT_S, interval_s=0.5):
+    if not wait_until(lambda: _user_accepted(settings), READY_TIMEOUT_S, interval_s=0.5):
         raise LauncherError(f"the SASL listener on 127.0.0.1:{settings.kafka_sasl_port} does not accept the user "
                             f"{user}")
 
 
-def _authenticates(settings: Settings) -> bool:
-    """Whether the user is known to the listener yet (a new SCRAM credential takes a moment to be applied)."""
-    client = AdminClient({**kafka_options(sasl_client_settings(settings)), "log_level": 0})
+def _user_accepted(settings: Settings) -> bool:
+    return all(_authenticates(settings, mechanism) for mechanism in MECHANISMS)
+
+
+def _authenticates(settings: Settings, mechanism: KafkaSaslMechanism) -> bool:
+    """Whether the listener knows the user's credential for ``mechanism`` (a new one takes a moment to apply)."""
+    client = AdminClient({**kafka_options(sasl_client_settings(settings, mechanism)), "log_level": 0})
     try:
         return bool(client.list_topics(timeout=2).brokers)
     except Exception:  # noqa: BLE001 - refused or not yet listening: not ready

@@ -126,11 +126,20 @@ class FakeAdmin:
 def test_the_scram_user_is_created_for_both_mechanisms_once_the_listener_is_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(kafka_sasl, "_authenticates", lambda settings: True)
     admin = FakeAdmin()
-    kafka_sasl.ensure_scram_user(admin, settings())  # type: ignore[arg-type]
+    # The listener accepts a mechanism once its credential was written.
+    monkeypatch.setattr(kafka_sasl, "_authenticates", lambda settings, mechanism: any(
+        upsert.scram_credential_info.mechanism.name == mechanism.replace("-", "_") for upsert in admin.upserts))
+    kafka_sasl.ensure_scram_user(admin, settings())  # type: ignore[arg-type]  # a fake admin client
     assert admin.upserts == []
     kafka_sasl.ensure_scram_user(admin, settings(kafka_sasl_port=9094, kafka_sasl_port_username="u",  # type: ignore[arg-type]
                                                  kafka_sasl_port_password="p"))
     assert {(upsert.user, upsert.scram_credential_info.mechanism.name, upsert.password) for upsert in admin.upserts} == {
         ("u", "SCRAM_SHA_256", b"p"), ("u", "SCRAM_SHA_512", b"p")}
+
+
+def test_a_user_the_listener_already_accepts_is_left_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kafka_sasl, "_authenticates", lambda settings, mechanism: True)
+    admin = FakeAdmin()
+    kafka_sasl.ensure_scram_user(admin, settings(kafka_sasl_port=9094))  # type: ignore[arg-type]  # a fake admin client
+    assert admin.upserts == []
