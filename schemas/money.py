@@ -12,10 +12,15 @@ def quantize(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
 
 
+def money_text(amount: Decimal) -> str:
+    """An amount as ``Money`` serialises it."""
+    return str(quantize(amount))
+
+
 Money = Annotated[
     Decimal,
     Field(max_digits=14, decimal_places=2, allow_inf_nan=False),
-    PlainSerializer(lambda amount: str(quantize(amount)), return_type=str, when_used="always"),
+    PlainSerializer(money_text, return_type=str, when_used="always"),
 ]
 PositiveMoney = Annotated[Money, Field(gt=0)]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])]

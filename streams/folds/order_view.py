@@ -3,13 +3,15 @@
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
+
+from pydantic_core import to_jsonable_python
 
 from domain.order import Order, evolve
 from domain.values import changed
-from schemas.documents import OrderDocument, OrderEventDocument, OrderLine, Shipping
 from schemas.envelope import Envelope, Payload
 from schemas.mappings import ORDER_EVENTS, ORDERS
-from schemas.money import quantize
+from schemas.money import money_text, quantize
 from schemas.orders import LineItem, OrderStatus
 from streams.records import IndexAction
 
@@ -63,45 +65,50 @@ def line_total(item: LineItem) -> Decimal:
     return quantize(item.unit_price * item.quantity)
 
 
-def order_document(view: OrderView) -> OrderDocument:
-    order = view.order
-    return OrderDocument(
-        order_id=order.order_id, customer_id=order.customer_id, customer=order.customer, status=order.status.value,
-        items=[OrderLine(**item.model_dump(), line_total=line_total(item), backordered=order.backordered(item.product_id))
-               for item in order.items],
-        item_count=sum(item.quantity for item in order.items),
-        backordered_quantity=sum(order.backordered(item.product_id) for item in order.items),
-        total_amount=order.total_amount,
-        currency=order.currency, payment_status=order.payment_status.value, amount_paid=order.amount_paid,
-        shipping=Shipping(carrier=order.carrier, tracking_number=order.tracking_number),
-        shipping_address=order.shipping_address, notes=order.notes, channel=order.channel,
-        cancel_reason=order.cancel_reason,
-        created_at=view.created_at, submitted_at=view.submitted_at, confirmed_at=view.confirmed_at,
-        shipped_at=view.shipped_at, delivered_at=view.delivered_at, cancelled_at=view.cancelled_at,
-        updated_at=view.updated_at, version=order.version,
-    )
-
-
-def order_event_document(view: OrderView, event: Envelope[Payload]) -> OrderEventDocument:
-    """One timeline entry: the event, the status it set and the money it moved. Built from the validated event and
-    view, so not validated again."""
-    payload = event.payload
-    amount = getattr(payload, "total_amount", None) or getattr(payload, "amount", None)
-    status = STATUS_SET_BY_EVENT.get(event.type)
-    return OrderEventDocument.model_construct(
-        event_id=str(event.id), type=event.type, order_id=event.aggregate_id, customer_id=view.order.customer_id,
-        version=event.version or 0, occurred_at=event.occurred_at, actor=event.actor,
-        command_id=str(event.command_id), correlation_id=str(event.correlation_id),
-        status=status.value if status else None, amount=amount, currency=view.order.currency,
-        cancel_reason=getattr(payload, "reason", None), payload=payload.model_dump(mode="json"),
-    )
-
-
 def order_documents(view: OrderView) -> list[IndexAction]:
-    order = order_document(view)
-    return [IndexAction(ORDERS.alias, order.order_id, order.version, order.model_dump(mode="json"))]
+    """The order's ``OrderDocument``, rendered as its model dumps it (field for field, in its order) from the view,
+    whose values the domain validated already."""
+    order = view.order
+    items = order.items
+    document = {
+        "order_id": order.order_id, "customer_id": order.customer_id, "customer": _dumped(order.customer),
+        "status": order.status.value, "items": [_line(order, item) for item in items],
+        "item_count": sum(item.quantity for item in items),
+        "backordered_quantity": sum(order.backordered(item.product_id) for item in items),
+        "total_amount": money_text(order.total_amount), "currency": order.currency,
+        "payment_status": order.payment_status.value, "amount_paid": money_text(order.amount_paid),
+        "shipping": {"carrier": order.carrier, "tracking_number": order.tracking_number},
+        "shipping_address": _dumped(order.shipping_address), "notes": order.notes, "channel": order.channel,
+        "created_at": view.created_at, "submitted_at": view.submitted_at, "confirmed_at": view.confirmed_at,
+        "shipped_at": view.shipped_at, "delivered_at": view.delivered_at, "cancelled_at": view.cancelled_at,
+        "cancel_reason": order.cancel_reason, "updated_at": view.updated_at, "version": order.version, "behind": None,
+    }
+    return [IndexAction(ORDERS.alias, order.order_id, order.version, to_jsonable_python(document))]
+
+
+def _line(order: Order, item: LineItem) -> dict[str, Any]:
+    return {"product_id": item.product_id, "product_name": item.product_name, "quantity": item.quantity,
+            "unit_price": money_text(item.unit_price), "line_total": money_text(line_total(item)),
+            "backordered": order.backordered(item.product_id)}
+
+
+def _dumped(value: Payload | None) -> dict[str, Any] | None:
+    return value.model_dump(mode="json") if value is not None else None
 
 
 def order_event_documents(view: OrderView, event: Envelope[Payload]) -> list[IndexAction]:
-    entry = order_event_document(view, event)
-    return [IndexAction(ORDER_EVENTS.alias, entry.event_id, entry.version, entry.model_dump(mode="json"))]
+    """One timeline entry (``OrderEventDocument``): the event, the status it set and the money it moved, rendered as
+    the model dumps it from the validated event and view."""
+    payload = event.payload
+    fields = vars(payload)
+    amount = fields.get("total_amount") or fields.get("amount")
+    status = STATUS_SET_BY_EVENT.get(event.type)
+    entry = to_jsonable_python({
+        "event_id": event.id, "type": event.type, "order_id": event.aggregate_id,
+        "customer_id": view.order.customer_id, "version": event.version or 0, "occurred_at": event.occurred_at,
+        "actor": event.actor, "command_id": event.command_id, "correlation_id": event.correlation_id,
+        "status": status.value if status else None, "amount": money_text(amount) if amount is not None else None,
+        "currency": view.order.currency, "cancel_reason": fields.get("reason"),
+    })
+    entry["payload"] = payload.model_dump(mode="json")
+    return [IndexAction(ORDER_EVENTS.alias, entry["event_id"], entry["version"], entry)]
