@@ -1,14 +1,17 @@
-"""Parsed values over a store of JSON bytes, with the changes of the batch in hand kept apart until it commits.
+"""Parsed values over a store of JSON bytes, with the changes of the batches in hand kept apart until they commit.
 
 The worker owns its stores alone, so what it committed last can be kept parsed (an LRU) and served without
 parsing again; a batch's changes join that cache only once the batch is committed, and are dropped if it is not.
+A batch may be folded while the one before it still waits for its commit (the projectors fold the next batch
+while Elasticsearch indexes the last): each batch's changes are a layer of their own, read newest first, and the
+batches commit in the order they were folded.
 
 A value is usually one key's bytes (``JsonCodec``); a codec may also spread one value over several keys of the
 same store partition (a stock and its reservations), reading them lazily through the ``read`` it is given.
 """
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, Final, Generic, Protocol, TypeVar
 
@@ -71,7 +74,8 @@ class LegacyEntryCodec(JsonCodec[T]):
 
 
 class ParsedTable(Generic[T]):
-    """One store's values, parsed: ``get``/``put`` within a batch; ``changes`` renders the batch's writes."""
+    """One store's values, parsed: ``get``/``put`` within a batch; ``changes`` renders the batch's writes and closes
+    it; ``commit`` settles the oldest closed batch, ``discard`` drops every batch not committed."""
 
     def __init__(self, store: str, read: Read, codec: Codec[T], cache_size: int = CACHED_VALUES) -> None:
         self.store = store
@@ -82,12 +86,16 @@ class ParsedTable(Generic[T]):
         # aggregate) find nothing, and asking RocksDB each time cost a tenth of the projectors' CPU.
         self._committed: OrderedDict[tuple[int, str], T | _Absent] = OrderedDict()
         self._batch: dict[tuple[int, str], T | None] = {}
-        self._settled: dict[tuple[int, str], T | None] = {}
+        # Closed batches waiting for their commit, oldest first: each key's value as it reads once stored.
+        self._closed: list[dict[tuple[int, str], T | None]] = []
 
     def get(self, partition: int, key: str) -> T | None:
         place = (partition, key)
         if place in self._batch:
             return self._batch[place]
+        for closed in reversed(self._closed):
+            if place in closed:
+                return closed[place]
         if place in self._committed:
             self._committed.move_to_end(place)
             known = self._committed[place]
@@ -100,22 +108,28 @@ class ParsedTable(Generic[T]):
         """``None`` removes the value (a value of one key only)."""
         self._batch[(partition, key)] = value
 
-    def changes(self) -> Iterator[tuple[int, str, bytes | None]]:
-        """The batch's writes, each key once."""
+    def changes(self) -> list[tuple[int, str, bytes | None]]:
+        """The batch's writes, each key once; the batch is closed (later ``put``s start the next one)."""
+        writes: list[tuple[int, str, bytes | None]] = []
+        settled: dict[tuple[int, str], T | None] = {}
         for (partition, key), value in self._batch.items():
             if value is None:
-                self._settled[(partition, key)] = None
-                yield partition, key, None
+                settled[(partition, key)] = None
+                writes.append((partition, key, None))
                 continue
-            writes, settled = self._codec.dump(key, value)
-            self._settled[(partition, key)] = settled
-            for name, stored in writes.items():
-                yield partition, name, stored
+            stored, settled[(partition, key)] = self._codec.dump(key, value)
+            writes.extend((partition, name, data) for name, data in stored.items())
+        self._closed.append(settled)
+        self._batch = {}
+        return writes
 
     def commit(self) -> None:
-        for place, value in self._settled.items():
-            self._remember(place, ABSENT if value is None else value)
-        self.discard()
+        """The oldest closed batch is committed (and the open one dropped if no other batch waits)."""
+        if self._closed:
+            for place, value in self._closed.pop(0).items():
+                self._remember(place, ABSENT if value is None else value)
+        if not self._closed:
+            self._batch.clear()
 
     def _remember(self, place: tuple[int, str], value: T | _Absent) -> None:
         self._committed[place] = value
@@ -125,7 +139,7 @@ class ParsedTable(Generic[T]):
 
     def discard(self) -> None:
         self._batch.clear()
-        self._settled.clear()
+        self._closed.clear()
 
     def forget(self, partitions: Iterable[int]) -> None:
         """The partitions are no longer this worker's: what it knew of them may be stale when they come back."""

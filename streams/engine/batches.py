@@ -35,16 +35,39 @@ class BatchAbandoned(Exception):
     """The batch must not be committed: its partitions were revoked, or the worker is stopping, while it waited."""
 
 
+class Started(Protocol):
+    """A batch whose records are folded; its own I/O (the projectors' bulk request) may still be under way."""
+
+    def finish(self, wait: Wait) -> Batch:
+        """What to commit, once the batch's I/O is done; waits through ``wait`` (see ``BatchHandler``)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A batch with nothing left to do before its commit."""
+
+    batch: Batch
+
+    def finish(self, wait: Wait) -> Batch:
+        return self.batch
+
+
 class BatchHandler(Protocol):
     """What a loop runs: the handler turns consumed records into a ``Batch`` and keeps its own caches in step.
     Its stores stay open over a revocation (the same partitions usually come back at once) and are brought up
-    to date on every assignment."""
+    to date on every assignment.
+
+    A handler that ``overlaps`` lets the loop start the next batch before the last one is committed: the batches
+    commit in the order they were started, and when one is not committed, the ones started after it are dropped
+    with it (``discarded``)."""
 
     name: str
     topics: tuple[str, ...]
     stores: LoopStores
+    overlaps: bool
 
-    def process(self, messages: list[Message], wait: Wait) -> Batch: ...
+    def start(self, messages: list[Message]) -> Started: ...
 
     def committed(self) -> None: ...
 

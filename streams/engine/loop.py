@@ -3,21 +3,23 @@ offsets commit together or not at all.
 
 One loop runs in its own thread with its own consumer (a member of the worker's group, ``read_committed``) and its
 own transactional producer (a stable ``transactional.id``, so a restarted worker fences and aborts what its
-predecessor left open). A batch is handled whole before the next ``consume``: on revocation nothing is in flight,
-except while a handler waits (Elasticsearch away), and that wait serves the consumer so a rebalance abandons the
-batch instead of waiting for it.
+predecessor left open). A batch is committed before the next one is consumed, except for a handler that
+``overlaps``: then one batch may be in flight (its bulk request under way) while the next is consumed and folded,
+and the two commit in order. A revocation abandons whatever is in flight; a wait of the handler's (Elasticsearch
+away) serves the consumer, so a rebalance abandons the batch instead of waiting for it.
 """
 
 import logging
 import threading
 import time
+from dataclasses import dataclass
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, TopicPartition
 
-from common.kafka import position_of
-from streams.engine.batches import Batch, BatchAbandoned, BatchHandler
+from streams.engine.batches import Batch, BatchAbandoned, BatchHandler, Started
 from streams.engine.health import LoopHealth
 from streams.engine.kafka import KafkaOptions
+from streams.engine.positions import next_offsets, rewind
 from streams.engine.state import LoopStores
 from streams.engine.transactions import KAFKA, TransactionFailed, Transactions
 
@@ -29,6 +31,16 @@ REPEAT_LOG_S = 30.0
 RETRY_BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)
 # Errors librdkafka reports through ``error_cb`` that mean the cluster cannot be reached.
 UNREACHABLE = {KafkaError._ALL_BROKERS_DOWN, KafkaError._TRANSPORT, KafkaError._RESOLVE, KafkaError._TIMED_OUT}
+
+
+@dataclass(frozen=True)
+class _InFlight:
+    """A batch started and not yet committed, with how long its start took."""
+
+    messages: list[Message]
+    started: Started
+    start_s: float
+
 
 class TransactionalLoop:
     def __init__(self, handler: BatchHandler, options: KafkaOptions, transactional_id: str, health: LoopHealth,
@@ -45,6 +57,7 @@ class TransactionalLoop:
         self._consumer: Consumer | None = None
         self._transactions = Transactions(options, transactional_id, health, self._stopping, commit_timeout_s,
                                           self._on_kafka_error)
+        self._in_flight: _InFlight | None = None
         self._in_batch = False
         self._batch_revoked = False
         self._paused = False
@@ -86,9 +99,9 @@ class TransactionalLoop:
             while not self._stopping.is_set():
                 if self._unsynced and not self._resync(consumer):
                     continue
-                messages = self._next_messages(consumer)
-                if messages:
-                    self._handle(messages)
+                messages = self._next_messages(consumer, 0.0 if self._in_flight else self._idle_wait_s)
+                if messages or self._in_flight is not None:
+                    self._step(messages)
                 else:
                     self._probe_kafka(consumer)
         except Exception:  # noqa: BLE001 - the loop is dead: say so on /health, the worker's supervisor restarts it
@@ -108,12 +121,14 @@ class TransactionalLoop:
 
     # Consuming
 
-    def _next_messages(self, consumer: Consumer) -> list[Message]:
-        """What is queued, up to the batch size; when nothing is, wait for the first record and take it with what
-        arrived with it."""
+    def _next_messages(self, consumer: Consumer, wait_s: float) -> list[Message]:
+        """What is queued, up to the batch size; when nothing is, wait up to ``wait_s`` for the first record and
+        take it with what arrived with it."""
         messages = consumer.consume(self._max_records, timeout=0)
         if not messages:
-            first = consumer.poll(self._idle_wait_s)
+            if wait_s <= 0:
+                return []
+            first = consumer.poll(wait_s)
             if first is None:
                 return []
             messages = [first, *consumer.consume(self._max_records - 1, timeout=0)]
@@ -164,41 +179,67 @@ class TransactionalLoop:
             if stray:  # assigned while paused before the pause reached them: read them again later
                 self._rewind(stray)
 
-    # Handling a batch
+    # Handling batches
 
-    def _handle(self, messages: list[Message]) -> None:
-        self._in_batch, self._batch_revoked = True, False
-        started = time.perf_counter()
+    def _step(self, messages: list[Message]) -> None:
+        """Start a batch of ``messages`` (if any) and commit the one in flight; the new one is committed at once
+        too, unless the handler overlaps batches."""
+        previous, self._in_flight = self._in_flight, None
+        if previous is None:
+            self._batch_revoked = False
+        self._in_batch = True
         try:
-            batch = self._handler.process(messages, self._wait)
+            current = self._start(messages) if messages else None
+            if previous is not None and not self._finish(previous, current):
+                return  # the batch started after it goes with it
+            if current is not None and self._handler.overlaps:
+                self._in_flight = current
+            elif current is not None:
+                self._finish(current, None)
+        finally:
+            self._in_batch = self._in_flight is not None
+
+    def _start(self, messages: list[Message]) -> _InFlight:
+        started = time.perf_counter()
+        return _InFlight(messages, self._handler.start(messages), time.perf_counter() - started)
+
+    def _finish(self, batch: _InFlight, after: _InFlight | None) -> bool:
+        """Wait for the batch and commit it; ``after``: the batch started since, dropped too if this one is not
+        committed. Returns whether it was."""
+        started = time.perf_counter()
+        later = after.messages if after is not None else []
+        try:
+            output = batch.started.finish(self._wait)
             if self._batch_revoked:
                 raise BatchAbandoned("partitions revoked")
             processed = time.perf_counter()
-            checkpoints = self._commit(batch, messages)
+            checkpoints = self._commit(output, batch.messages, later)
         except BatchAbandoned as abandoned:
-            log.info("loop %s: batch of %d records abandoned (%s)", self._handler.name, len(messages), abandoned)
+            log.info("loop %s: batch of %d records abandoned (%s)", self._handler.name, len(batch.messages) + len(later),
+                     abandoned)
             self._handler.discarded()
-            self._rewind(messages)
-            return
+            self._rewind([*batch.messages, *later])
+            return False
         except TransactionFailed as failure:
             self._handler.discarded()
             self._unsynced = True
             self.health.problem(KAFKA, str(failure))
             log.warning("loop %s: batch of %d records not committed%s (%s); going on from the committed offsets",
-                        self._handler.name, len(messages), " for certain" if not failure.uncertain else "", failure)
+                        self._handler.name, len(batch.messages), " for certain" if not failure.uncertain else "",
+                        failure)
             self._stopping.wait(RETRY_BACKOFF_S[1])
-            return
+            return False
         finally:
-            self._in_batch = False
             self._resume()
         committed = time.perf_counter()
-        self._handler.stores.apply(batch.writes, checkpoints)
+        self._handler.stores.apply(output.writes, checkpoints)
         self._handler.committed()
         self.health.resolved(KAFKA)
-        self.health.counted(len(messages), len(batch.records), batch.size - len(batch.records))
-        self.health.spent("process", processed - started)
+        self.health.counted(len(batch.messages), len(output.records), output.size - len(output.records))
+        self.health.spent("process", batch.start_s + processed - started)
         self.health.spent("commit", committed - processed)
         self.health.spent("apply", time.perf_counter() - committed)
+        return True
 
     def _resume(self) -> None:
         if self._paused and self._consumer is not None:
@@ -206,30 +247,14 @@ class TransactionalLoop:
             self._paused = False
 
     def _rewind(self, messages: list[Message]) -> None:
-        """Read these records again: back to the first of each partition that is still assigned."""
-        consumer = self._consumer
-        if consumer is None:
-            return
-        assigned = {(tp.topic, tp.partition) for tp in consumer.assignment()}
-        first: dict[tuple[str, int], int] = {}
-        for message in messages:
-            if message.error() is not None:  # an error event among the strays: no record to read again
-                continue
-            topic, partition, offset = position_of(message)
-            place = (topic, partition)
-            first[place] = min(first.get(place, offset), offset)
-        for (topic, partition), offset in first.items():
-            if (topic, partition) in assigned:
-                try:
-                    consumer.seek(TopicPartition(topic, partition, offset))
-                except KafkaException as error:
-                    log.warning("loop %s: cannot seek %s/%d back to %d: %s", self._handler.name, topic, partition,
-                                offset, error)
+        if self._consumer is not None:
+            rewind(self._consumer, messages, self._handler.name)
 
-    def _commit(self, batch: Batch, messages: list[Message]) -> dict[tuple[str, int], int]:
+    def _commit(self, batch: Batch, messages: list[Message], later: list[Message]) -> dict[tuple[str, int], int]:
         consumer = self._consumer
         assert consumer is not None
-        return self._transactions.commit(batch, _next_offsets(consumer, messages), consumer.consumer_group_metadata())
+        return self._transactions.commit(batch, next_offsets(consumer, messages, later),
+                                         consumer.consumer_group_metadata())
 
     def _resync(self, consumer: Consumer) -> bool:
         """After a batch that may or may not have committed: go on from what the broker says is committed, with
@@ -272,17 +297,3 @@ class TransactionalLoop:
         except KafkaException:
             return
         self.health.resolved(KAFKA)
-
-
-def _next_offsets(consumer: Consumer, messages: list[Message]) -> list[TopicPartition]:
-    """Where each partition of the batch goes on: the consumer's position, which is past the transaction marker
-    that follows a batch's last record (committing only ``last offset + 1`` would leave a lag of one forever)."""
-    last: dict[tuple[str, int], int] = {}
-    for message in messages:
-        topic, partition, offset = position_of(message)
-        place = (topic, partition)
-        last[place] = max(last.get(place, -1), offset)
-    positions = consumer.position([TopicPartition(topic, partition) for topic, partition in last])
-    return [TopicPartition(position.topic, position.partition,
-                           max(position.offset, last[(position.topic, position.partition)] + 1))
-            for position in positions]

@@ -116,3 +116,44 @@ def test_a_removed_key_is_known_absent_and_a_discarded_removal_is_not() -> None:
     stores.apply(("counts", partition, key, value) for partition, key, value in counts.changes())
     counts.commit()
     assert counts.get(0, "a") is None and stores.reads == 1
+
+
+def test_a_batch_folded_before_the_last_one_committed_reads_its_changes() -> None:
+    stores = CountingStores()
+    counts = table(stores)
+    counts.put(0, "a", Count(1))
+    first = counts.changes()
+    assert counts.get(0, "a") == Count(1)  # the next batch reads the closed one
+    counts.put(0, "a", Count(2))
+    counts.put(0, "b", Count(7))
+    second = counts.changes()
+    assert (first, second) == ([(0, "a", b'{"value":1}')], [(0, "a", b'{"value":2}'), (0, "b", b'{"value":7}')])
+    assert stores.reads == 0  # the closed batch's key is read from it, not from the store
+
+
+def test_closed_batches_commit_oldest_first() -> None:
+    stores = MemoryStores()
+    counts = table(stores)
+    counts.put(0, "a", Count(1))
+    stores.apply(("counts", p, k, v) for p, k, v in counts.changes())
+    counts.put(0, "a", Count(2))
+    counts.changes()
+    counts.commit()
+    assert counts.get(0, "a") == Count(2)  # the second batch, still open for its commit, is read first
+    counts.commit()
+    assert counts.get(0, "a") == Count(2)
+
+
+def test_discarding_drops_every_batch_not_committed() -> None:
+    stores = MemoryStores()
+    stores.data[("counts", 0, "a")] = b'{"value": 5}'
+    counts = table(stores)
+    counts.put(0, "a", Count(1))
+    counts.changes()
+    counts.put(0, "a", Count(2))
+    counts.changes()
+    counts.put(0, "a", Count(3))
+    counts.discard()
+    assert counts.get(0, "a") == Count(5)
+    counts.commit()  # nothing left to commit
+    assert counts.get(0, "a") == Count(5)
