@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 KAFKA = "kafka"
 RETRY_S = 5.0
+# A transaction call that takes this long makes the loop unhealthy until a batch commits again.
+SLOW_ANSWER_S = 3.0
 T = TypeVar("T")
 
 
@@ -110,8 +112,11 @@ class Transactions:
                 done.set()
 
         threading.Thread(target=run, name="kafka-transaction-call", daemon=True).start()
-        if not done.wait(self._timeout_s + RETRY_S):
-            raise _Hung(f"within {self._timeout_s + RETRY_S:.0f} s")
+        if not done.wait(SLOW_ANSWER_S):
+            # Kafka's own error reports reach the loop only between its calls: say it here, while the call waits.
+            self._health.problem(KAFKA, f"Kafka has not answered a transaction call for {SLOW_ANSWER_S:.0f} s")
+            if not done.wait(self._timeout_s + RETRY_S - SLOW_ANSWER_S):
+                raise _Hung(f"within {self._timeout_s + RETRY_S:.0f} s")
         if isinstance(outcome[0], BaseException):
             raise outcome[0]
         return outcome[0]
