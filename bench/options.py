@@ -16,6 +16,7 @@ class BenchOptions:
     batch_commands: int = 50_000
     batch_lines_per_request: int = 10_000
     pipeline_commands: int = 20_000
+    pipeline_warmup: int = 2_000  # pipeline: commands through the whole pipeline before the measured ones
     rate: float = 500.0  # freshness: commands per second
     duration_s: float = 30.0
     orders: tuple[int, ...] = (100_000, 1_000_000)  # query: data set sizes
@@ -30,6 +31,7 @@ class BenchOptions:
 
 QUICK: dict[str, Any] = {
     "ingest_seconds": 3.0, "batch_commands": 5000, "batch_lines_per_request": 2500, "pipeline_commands": 2000,
+    "pipeline_warmup": 500,
     "duration_s": 10.0, "orders": (2000,), "query_requests": 30, "load_timeout_s": 300.0,
     "settle_timeout_s": 120.0, "memory_orders": 2000,
 }

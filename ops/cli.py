@@ -257,6 +257,8 @@ def _add_bench_parser(commands: "argparse._SubParsersAction[argparse.ArgumentPar
     bench.add_argument("--batch-commands", type=int, help="ingest: commands sent through POST /commands/batch")
     bench.add_argument("--batch-lines-per-request", type=int, help="ingest: NDJSON lines per batch request")
     bench.add_argument("--pipeline-commands", type=int, help="pipeline: commands in, all searchable out")
+    bench.add_argument("--pipeline-warmup", type=int,
+                       help="pipeline: commands sent and searchable before the measured ones (default 2000)")
     bench.add_argument("--memory-orders", type=int, help="memory: orders through the pipeline (default 200000)")
     bench.add_argument("--rate", type=float, help="freshness: commands per second (default 500)")
     bench.add_argument("--duration-s", type=float, help="freshness: how long the steady load runs")
