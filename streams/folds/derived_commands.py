@@ -7,13 +7,13 @@ commands, and the target's decider answers them as repeats.
 import uuid
 
 from schemas.codec import encode
-from schemas.envelope import Envelope, Payload, envelope_of
+from schemas.envelope import Envelope, Payload, envelope_of, name_uuid
 from schemas.registry import COMMAND_ROUTES
 from streams.records import Record
 
 
 def derived_command_id(event: Envelope[Payload], target: str) -> uuid.UUID:
-    return uuid.uuid5(event.id, target)
+    return name_uuid(event.id, target)
 
 
 def derived_command(event: Envelope[Payload], payload: Payload, actor: str) -> Record:
