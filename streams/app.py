@@ -113,7 +113,8 @@ class LoopFactory:
     def loop(self, handler: BatchHandler, health: LoopHealth) -> TransactionalLoop:
         settings = self.settings
         return TransactionalLoop(handler, self.options, f"{settings.worker_id}-{handler.name}-{settings.worker_index}",
-                                 health, settings.worker_batch_max_records)
+                                 health, settings.worker_batch_max_records,
+                                 batch_interval_s=settings.worker_batch_interval_s)
 
     def deciders(self) -> Loop:
         stores = self.stores(decider_stores_of(AGGREGATES))

@@ -24,6 +24,11 @@ class WorkerSettings(CommonSettings):
                                                    "transactional ids")
     worker_batch_max_records: int = Field(2000, ge=1, description="Most records a worker loop takes into one batch "
                                                                   "(one transaction, one bulk request)")
+    worker_batch_interval_s: float = Field(
+        0.1, ge=0, le=5,
+        description="Shortest time between the starts of a loop's batches: under a light load a batch waits this "
+                    "long for more records, so that Kafka commits a few transactions a second instead of one per "
+                    "handful of records (under a heavy load batches take longer than this anyway)")
     worker_transaction_timeout_s: float = Field(
         30.0, gt=0, description="How long the broker lets a worker's transaction stay open before aborting it")
     worker_cached_values: int = Field(10_000, ge=0, description="Parsed values a worker keeps per store")

@@ -14,23 +14,19 @@ import threading
 import time
 from dataclasses import dataclass
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Message, TopicPartition
 
 from streams.engine.batches import Batch, BatchAbandoned, BatchHandler, Started
 from streams.engine.health import LoopHealth
 from streams.engine.kafka import KafkaOptions
+from streams.engine.kafka_watch import KafkaWatch
 from streams.engine.positions import next_offsets, rewind
 from streams.engine.state import LoopStores
 from streams.engine.transactions import KAFKA, TransactionFailed, Transactions
 
 log = logging.getLogger(__name__)
 
-PROBE_EVERY_S = 2.0
-# How often the same complaint of the Kafka client is logged again.
-REPEAT_LOG_S = 30.0
 RETRY_BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)
-# Errors librdkafka reports through ``error_cb`` that mean the cluster cannot be reached.
-UNREACHABLE = {KafkaError._ALL_BROKERS_DOWN, KafkaError._TRANSPORT, KafkaError._RESOLVE, KafkaError._TIMED_OUT}
 
 
 @dataclass(frozen=True)
@@ -44,26 +40,29 @@ class _InFlight:
 
 class TransactionalLoop:
     def __init__(self, handler: BatchHandler, options: KafkaOptions, transactional_id: str, health: LoopHealth,
-                 max_records: int, idle_wait_s: float = 0.1, commit_timeout_s: float = 30.0) -> None:
+                 max_records: int, idle_wait_s: float = 0.1, commit_timeout_s: float = 30.0,
+                 batch_interval_s: float = 0.0) -> None:
         self._handler = handler
         self._options = options
         self._transactional_id = transactional_id
         self.health = health
         self._max_records = max_records
         self._idle_wait_s = idle_wait_s
+        self._batch_interval_s = batch_interval_s
+        self._last_batch_at = 0.0
+        self._revocations = 0
         self._commit_timeout_s = commit_timeout_s
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._consumer: Consumer | None = None
+        self._kafka = KafkaWatch(handler.name, health, lambda: self._transactions.suspect())
         self._transactions = Transactions(options, transactional_id, health, self._stopping, commit_timeout_s,
-                                          self._on_kafka_error)
+                                          self._kafka.on_error)
         self._in_flight: _InFlight | None = None
         self._in_batch = False
         self._batch_revoked = False
         self._paused = False
         self._unsynced = False
-        self._last_probe = 0.0
-        self._logged: dict[str, float] = {}
 
     # Life
 
@@ -91,7 +90,7 @@ class TransactionalLoop:
     def _run(self) -> None:
         try:
             self._transactions.start()
-            consumer = Consumer(self._options.consumer(self._on_kafka_error))
+            consumer = Consumer(self._options.consumer(self._kafka.on_error))
             self._consumer = consumer
             consumer.subscribe(list(self._handler.topics), on_assign=self._on_assign, on_revoke=self._on_revoke,
                                on_lost=self._on_revoke)
@@ -103,7 +102,7 @@ class TransactionalLoop:
                 if messages or self._in_flight is not None:
                     self._step(messages)
                 else:
-                    self._probe_kafka(consumer)
+                    self._kafka.probe(consumer)
         except Exception:  # noqa: BLE001 - the loop is dead: say so on /health, the worker's supervisor restarts it
             log.exception("loop %s stopped on an error", self._handler.name)
             self.health.problem("loop", "stopped on an error, see the worker log")
@@ -122,8 +121,10 @@ class TransactionalLoop:
     # Consuming
 
     def _next_messages(self, consumer: Consumer, wait_s: float) -> list[Message]:
-        """What is queued, up to the batch size; when nothing is, wait up to ``wait_s`` for the first record and
-        take it with what arrived with it."""
+        """What is queued, up to the batch size; when nothing is, wait up to ``wait_s`` for the first record. Then
+        gather more until ``batch_interval_s`` has passed since the last batch began: a transaction costs Kafka
+        about as much for a few records as for a thousand, so a trickle is taken a tenth of a second at a time."""
+        revocations = self._revocations
         messages = consumer.consume(self._max_records, timeout=0)
         if not messages:
             if wait_s <= 0:
@@ -132,6 +133,12 @@ class TransactionalLoop:
             if first is None:
                 return []
             messages = [first, *consumer.consume(self._max_records - 1, timeout=0)]
+        gather_until = self._last_batch_at + self._batch_interval_s
+        while len(messages) < self._max_records and (left := gather_until - time.monotonic()) > 0:
+            messages += consumer.consume(self._max_records - len(messages), timeout=left)
+        if self._revocations != revocations:  # some may be of partitions no longer this loop's: read them again
+            self._rewind(messages)
+            return []
         records = []
         for message in messages:
             error = message.error()
@@ -154,6 +161,7 @@ class TransactionalLoop:
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         numbers = {partition.partition for partition in partitions}
+        self._revocations += 1
         if self._in_batch:
             self._batch_revoked = True
         self._handler.forget(numbers)
@@ -200,6 +208,7 @@ class TransactionalLoop:
             self._in_batch = self._in_flight is not None
 
     def _start(self, messages: list[Message]) -> _InFlight:
+        self._last_batch_at = time.monotonic()
         started = time.perf_counter()
         return _InFlight(messages, self._handler.start(messages), time.perf_counter() - started)
 
@@ -275,25 +284,3 @@ class TransactionalLoop:
                           TopicPartition(position.topic, position.partition, OFFSET_BEGINNING))
         self._unsynced = False
         return True
-
-    # Health
-
-    def _on_kafka_error(self, error: KafkaError) -> None:
-        if error.code() in UNREACHABLE or error.fatal():
-            self.health.problem(KAFKA, f"Kafka unreachable: {error.str()}")
-            self._transactions.suspect()
-        now = time.monotonic()
-        if now - self._logged.get(error.str(), -REPEAT_LOG_S) >= REPEAT_LOG_S:
-            self._logged[error.str()] = now
-            log.warning("loop %s: Kafka reports %s", self._handler.name, error.str())
-
-    def _probe_kafka(self, consumer: Consumer) -> None:
-        """While idle and troubled, ask the cluster for metadata now and then: an answer means it is back."""
-        if not self.health.has_problem(KAFKA) or time.monotonic() - self._last_probe < PROBE_EVERY_S:
-            return
-        self._last_probe = time.monotonic()
-        try:
-            consumer.list_topics(timeout=1.0)
-        except KafkaException:
-            return
-        self.health.resolved(KAFKA)
