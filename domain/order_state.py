@@ -78,7 +78,10 @@ class Order:
         return PaymentStatus.PAID
 
     def item(self, product_id: str) -> LineItem | None:
-        return next((item for item in self.items if item.product_id == product_id), None)
+        for item in self.items:
+            if item.product_id == product_id:
+                return item
+        return None
 
     def backordered(self, product_id: str) -> int:
         held = self.line_stock.get(product_id)

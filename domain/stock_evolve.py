@@ -1,10 +1,10 @@
 """The stock aggregate's ``evolve(state, event)``, pure: what each event changes in a SKU's stock entry and its
 reservations (the rules that choose the events are in ``domain.stock``)."""
 
-from dataclasses import replace
 from functools import singledispatch
 
 from domain.stock_state import Closed, Reservation, StockState, appended, new_stock, unlinked
+from domain.values import changed
 from schemas.envelope import Payload
 from schemas.inventory import (
     BackorderFilled,
@@ -83,7 +83,7 @@ def _(event: StockDeducted, state: StockState) -> StockState:
 
 def _shift(state: StockState, order_id: str, quantity: int) -> StockState:
     held = state.reservation(order_id)
-    moved = replace(held, reserved=held.reserved + quantity, backordered=held.backordered - quantity)
+    moved = changed(held, reserved=held.reserved + quantity, backordered=held.backordered - quantity)
     return state.with_order(order_id, moved).with_entry(
         reserved=state.entry.reserved + quantity, backordered=state.entry.backordered - quantity,
         oldest_backordered=_oldest_backordered_after(state, order_id, moved),

@@ -15,9 +15,10 @@ A tracked SKU and an order id never contain '/', so these keys never meet.
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
+from domain.values import changed
 from schemas.inventory import StockLevels
 
 Read = Callable[[str], bytes | None]
@@ -160,7 +161,7 @@ class StockState:
         return held
 
     def with_entry(self, **changes: Any) -> "StockState":
-        return StockState(self.sku, replace(self.entry, **changes), self.changed, self.stored)
+        return StockState(self.sku, changed(self.entry, **changes), self.changed, self.stored)
 
     def with_order(self, order_id: str, entry: OrderEntry) -> "StockState":
         return StockState(self.sku, self.entry, {**self.changed, order_id: entry}, self.stored)
@@ -197,7 +198,7 @@ def appended(state: StockState, order_id: str, reservation: Reservation) -> Stoc
     """``state`` with ``reservation`` (its links are set here) arrived after every other."""
     newest = state.entry.newest
     state = _point_newer(state, newest, order_id)
-    return state.with_order(order_id, replace(reservation, older=newest, newer=None)).with_entry(newest=order_id)
+    return state.with_order(order_id, changed(reservation, older=newest, newer=None)).with_entry(newest=order_id)
 
 
 def unlinked(state: StockState, order_id: str, tombstone: Closed) -> StockState:
@@ -214,11 +215,11 @@ def _point_newer(state: StockState, order_id: str | None, newer: str | None) -> 
     """The reservation after ``order_id`` is ``newer``; with no ``order_id``, ``newer`` is the oldest."""
     if order_id is None:
         return state.with_entry(oldest=newer)
-    return state.with_order(order_id, replace(state.reservation(order_id), newer=newer))
+    return state.with_order(order_id, changed(state.reservation(order_id), newer=newer))
 
 
 def _point_older(state: StockState, order_id: str | None, older: str | None) -> StockState:
     """The reservation before ``order_id`` is ``older``; with no ``order_id``, ``older`` is the newest."""
     if order_id is None:
         return state.with_entry(newest=older)
-    return state.with_order(order_id, replace(state.reservation(order_id), older=older))
+    return state.with_order(order_id, changed(state.reservation(order_id), older=older))
