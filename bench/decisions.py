@@ -1,6 +1,5 @@
 """When the worker decided commands: their outcomes as they appear on ``commands.outcomes``."""
 
-import json
 import threading
 import time
 import uuid
@@ -9,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
+from pydantic_core import from_json
 
 from bench.kafka_raw import end_offsets
 from schemas.topics import COMMAND_OUTCOMES
@@ -45,7 +45,7 @@ class OutcomeWatch:
                     value = message.value()
                     if message.error() or value is None:
                         continue
-                    outcome = json.loads(value)
+                    outcome = from_json(value)  # a third of json.loads's CPU, which the system measured shares
                     if outcome["status"] != "pending":
                         self._seen.setdefault(outcome["command_id"], (now, outcome.get("code") or ""))
 

@@ -1,8 +1,8 @@
 """`python -m streams`: run the Faust worker."""
 
-import gc
 import sys
 
+from common.collector import tune_for_throughput
 from streams.app import build_app
 from streams.settings import WorkerSettings
 
@@ -10,11 +10,7 @@ from streams.settings import WorkerSettings
 def main() -> None:
     settings = WorkerSettings()
     app = build_app(settings)
-    # The worker keeps tens of thousands of parsed values alive (its stores' caches) while it allocates a great
-    # many short-lived objects per record: with the default thresholds the collector walks those long-lived
-    # values over and over (about a quarter of the worker's CPU). Young objects are still collected often enough.
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    tune_for_throughput()
     sys.argv = [sys.argv[0], "worker", "--loglevel", settings.log_level, "--web-port", str(settings.worker_web_port)]
     app.main()
 
