@@ -72,6 +72,12 @@ class Decided:
 
 
 def decide_command(spec: AggregateSpec[S], state: S | None, command: Envelope[Payload], now: datetime) -> Decided:
+    return _decide_command(spec, state, command, now, accepted_tail(now))
+
+
+def _decide_command(spec: AggregateSpec[S], state: S | None, command: Envelope[Payload], now: datetime,
+                    tail: bytes) -> Decided:
+    """``tail``: the end of an accepted outcome, ``accepted_tail(now)``, the same for every command of a batch."""
     version = _version(spec, state)
     decision = check_expected_version(command.version, version) or spec.decide(state, command.payload)
     if isinstance(decision, Rejection):
@@ -85,19 +91,30 @@ def decide_command(spec: AggregateSpec[S], state: S | None, command: Envelope[Pa
         event = _event(command, payload, spec.version_of(state))
         values.append(encode(event))
         derived.extend(spec.derive(state, event))
-    outcome = outcome_json(command.id, command.type, command.aggregate_id, OutcomeStatus.ACCEPTED, now,
-                           version=_version(spec, state), events=values)
-    return Decided(state, tuple(values), outcome, tuple(derived), accepted=True)
+    head = _outcome_head(command.id, command.type, command.aggregate_id, OutcomeStatus.ACCEPTED, _version(spec, state))
+    return Decided(state, tuple(values), b'%b,"events":[%b],%b' % (head, b",".join(values), tail), tuple(derived),
+                   accepted=True)
+
+
+def accepted_tail(now: datetime) -> bytes:
+    """What follows the events in an accepted outcome decided at ``now``."""
+    return to_json({"code": None, "reason": None, "decided_at": now})[1:]
+
+
+def _outcome_head(command_id: uuid.UUID | str, command_type: str, aggregate_id: str, status: OutcomeStatus,
+                  version: int | None) -> bytes:
+    """The fields before the events, without the closing brace."""
+    return to_json({"command_id": str(command_id), "command_type": command_type, "aggregate_id": aggregate_id,
+                    "status": status.value, "version": version})[:-1]
 
 
 def outcome_json(command_id: uuid.UUID | str, command_type: str, aggregate_id: str, status: OutcomeStatus,
                  now: datetime, version: int | None = None, events: Iterable[bytes] = (), code: str | None = None,
                  reason: str | None = None) -> bytes:
     """A ``CommandOutcome`` as JSON, with the events spliced in as the bytes they were published as."""
-    head = to_json({"command_id": str(command_id), "command_type": command_type, "aggregate_id": aggregate_id,
-                    "status": status.value, "version": version})
+    head = _outcome_head(command_id, command_type, aggregate_id, status, version)
     tail = to_json({"code": code, "reason": reason, "decided_at": now})
-    return b'%b,"events":[%b],%b' % (head[:-1], b",".join(events), tail[1:])
+    return b'%b,"events":[%b],%b' % (head, b",".join(events), tail[1:])
 
 
 def _version(spec: AggregateSpec[S], state: S | None) -> int:
@@ -159,13 +176,14 @@ class Deciders:
     def decide(self, records: Iterable[Consumed], now: datetime) -> Decisions:
         out = Decisions()
         decided_now: set[str] = set()
+        tail = accepted_tail(now)
         for record in records:
-            self._decide_one(record, now, out, decided_now)
+            self._decide_one(record, now, tail, out, decided_now)
         for table in self._states.values():
             out.writes.extend((table.store, partition, key, value) for partition, key, value in table.changes())
         return out
 
-    def _decide_one(self, record: Consumed, now: datetime, out: Decisions, decided_now: set[str]) -> None:
+    def _decide_one(self, record: Consumed, now: datetime, tail: bytes, out: Decisions, decided_now: set[str]) -> None:
         spec = self._by_topic[record.topic]
         try:
             command = decode_keyed(record.key, record.value, spec.command_types)
@@ -181,7 +199,7 @@ class Deciders:
                 states.put(record.partition, command.aggregate_id, state)
             return
         try:
-            decided = decide_command(spec, state, command, now)
+            decided = _decide_command(spec, state, command, now, tail)
         except Exception as error:  # noqa: BLE001 - any bug in a rule, whatever it raises
             log.exception("deciding command %s failed", command.id)
             self._undecidable(record, f"deciding {command.type} failed: {type(error).__name__}: {error}", now, out)
