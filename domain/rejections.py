@@ -1,12 +1,24 @@
 """Shared rejection helpers; every rejection has a stable code and a sentence for people."""
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar
 
 from schemas.envelope import Payload
 from schemas.outcomes import Rejection
 
+S = TypeVar("S")
+
 Decision = list[Payload] | Rejection
+
+
+class Evolved(list[Payload], Generic[S]):
+    """Decided events with the states they lead to from ``start``, for a rule that had to evolve them to decide:
+    whoever applies them to ``start`` can take ``states`` instead of evolving them again."""
+
+    def __init__(self, events: Iterable[Payload], start: S, states: Iterable[S]) -> None:
+        super().__init__(events)
+        self.start = start
+        self.states = tuple(states)
 
 
 def reject(code: str, reason: str) -> Rejection:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial, singledispatch
 
-from domain.rejections import Decision, reject, route_command
+from domain.rejections import Decision, Evolved, reject, route_command
 from domain.stock_evolve import evolve
 from domain.stock_state import (
     Closed,
@@ -37,6 +37,7 @@ from schemas.inventory import (
     ReserveStock,
     StockAdjusted,
     StockDeducted,
+    StockLevels,
     StockReceived,
     StockReserved,
 )
@@ -66,21 +67,31 @@ def _untracked(command: Payload) -> Decision:
     return []
 
 
+# What an event carries while it is evolved: ``evolve`` reads what an event moves, never its levels.
+_UNSET_LEVELS = StockLevels(on_hand=0, reserved=0, available=0, backordered=0, open_orders=0)
+
+
 @dataclass(frozen=True)
 class _Draft:
-    """The events decided so far and the stock they lead to."""
+    """The events decided so far from the stock ``start``, the stock after each, and the stock they lead to."""
 
+    start: StockState
     state: StockState
     events: tuple[Payload, ...] = ()
+    states: tuple[StockState, ...] = ()
+
+    @classmethod
+    def of(cls, state: StockState) -> "_Draft":
+        return cls(state, state)
 
     def then(self, event: Callable[..., Payload]) -> "_Draft":
-        """Add ``event(levels=...)`` carrying the levels it leaves; ``evolve`` reads what an event moves, not levels."""
-        after = evolve(self.state, event(levels=self.state.levels))
-        return _Draft(after, (*self.events, event(levels=after.levels)))
+        """Add ``event(levels=...)`` carrying the levels it leaves."""
+        after = evolve(self.state, event(levels=_UNSET_LEVELS))
+        return _Draft(self.start, after, (*self.events, event(levels=after.levels)), (*self.states, after))
 
     @property
-    def decision(self) -> list[Payload]:
-        return list(self.events)
+    def decision(self) -> Evolved[StockState]:
+        return Evolved(self.events, self.start, self.states)
 
 
 def _receive_into(state: StockState | None, command: ReceiveStock) -> Decision:
@@ -96,7 +107,7 @@ def _decide_existing(command: Payload, state: StockState) -> Decision:
 def _receive(command: ReceiveStock, state: StockState) -> Decision:
     if command.quantity <= 0:
         return reject("invalid_quantity", "a receipt must bring at least 1 unit")
-    received = _Draft(state).then(
+    received = _Draft.of(state).then(
         partial(StockReceived, quantity=command.quantity, product_name=command.product_name)
     )
     return _fill_backorders(received).decision
@@ -108,7 +119,7 @@ def _adjust(command: AdjustStock, state: StockState) -> Decision:
     if refused:
         return refused
     on_hand = state.entry.on_hand + command.quantity_delta
-    adjusted = _take_back(_Draft(state), on_hand).then(
+    adjusted = _take_back(_Draft.of(state), on_hand).then(
         partial(StockAdjusted, quantity_delta=command.quantity_delta, reason=command.reason)
     )
     return _fill_backorders(adjusted).decision
@@ -134,7 +145,7 @@ def _reserve(command: ReserveStock, state: StockState) -> Decision:
     if _reservation_seen(state, command.order_id, command.order_version):
         return []
     reserved = min(command.quantity, state.available)
-    return _Draft(state).then(partial(
+    return _Draft.of(state).then(partial(
         StockReserved, order_id=command.order_id, order_version=command.order_version, requested=command.quantity,
         reserved=reserved, backordered=command.quantity - reserved, product_name=command.product_name,
     )).decision
@@ -151,7 +162,7 @@ def _release(command: ReleaseStock, state: StockState) -> Decision:
     held = _closable(state, command.order_id, command.order_version)
     if held is None:
         return []
-    released = _Draft(state).then(partial(
+    released = _Draft.of(state).then(partial(
         ReservationReleased, order_id=command.order_id, order_version=command.order_version,
         reserved=held.reserved, backordered=held.backordered,
     ))
@@ -163,7 +174,7 @@ def _deduct(command: DeductStock, state: StockState) -> Decision:
     held = _closable(state, command.order_id, command.order_version)
     if held is None:
         return []
-    return _Draft(state).then(partial(
+    return _Draft.of(state).then(partial(
         StockDeducted, order_id=command.order_id, order_version=command.order_version,
         quantity=held.reserved, short=held.backordered,
     )).decision

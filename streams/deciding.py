@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic_core import from_json, to_json
 
-from domain.rejections import check_expected_version
+from domain.rejections import Evolved, check_expected_version
 from schemas.codec import UndecodableRecord, decode_keyed, encode
 from schemas.envelope import Envelope, Payload, envelope_of, event_id
 from schemas.outcomes import OutcomeStatus, Rejection
@@ -86,8 +86,9 @@ def _decide_command(spec: AggregateSpec[S], state: S | None, command: Envelope[P
         return Decided(state, (), outcome)
     values: list[bytes] = []
     derived: list[Record] = []
-    for payload in decision:
-        state = spec.evolve(state, payload, command.aggregate_id)
+    evolved = decision.states if isinstance(decision, Evolved) and decision.start is state else None
+    for index, payload in enumerate(decision):
+        state = evolved[index] if evolved is not None else spec.evolve(state, payload, command.aggregate_id)
         event = _event(command, payload, spec.version_of(state))
         values.append(encode(event))
         derived.extend(spec.derive(state, event))
