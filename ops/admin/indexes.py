@@ -16,7 +16,8 @@ def es_client(settings: Settings) -> Elasticsearch:
 def index_settings(model: ReadModel, replicas: int) -> dict[str, Any]:
     """The model's index settings with ``replicas`` copies of each shard (``index_replicas``: the cluster's size
     decides them, not the model)."""
-    return {**model.settings, "number_of_replicas": replicas}
+    live = {name: value for name, value in model.live_settings().items() if value is not None}
+    return {**model.settings, **live, "number_of_replicas": replicas}
 
 
 def index_version(model: ReadModel, index: str) -> int | None:
@@ -51,10 +52,12 @@ def ensure_index(es: Elasticsearch, model: ReadModel, replicas: int = 0) -> str 
 
 def _add_new_fields(es: Elasticsearch, model: ReadModel, aliased: list[str]) -> None:
     """Fields added to a model's mapping without a version change are added to its current index (Elasticsearch
-    merges new fields in place; a changed type needs a new version and ``orderflow rebuild``)."""
+    merges new fields in place; a changed type needs a new version and ``orderflow rebuild``), and so are its live
+    settings."""
     current = [index for index in aliased if index_version(model, index) == model.version]
     if current:
         es.indices.put_mapping(index=",".join(current), properties=model.properties)
+        es.indices.put_settings(index=",".join(current), settings=model.live_settings())
 
 
 def ensure_indexes(settings: Settings) -> list[str]:

@@ -10,7 +10,6 @@ from schemas.mappings import ReadModel
 
 # While loading: no periodic refresh, no fsync per request. Restored before the swap.
 BULK_LOAD_SETTINGS = {"index": {"refresh_interval": "-1", "translog": {"durability": "async"}}}
-NORMAL_SETTINGS = {"index": {"refresh_interval": None, "translog": {"durability": None}}}
 
 
 def serving_indexes(es: Elasticsearch, model: ReadModel) -> list[str]:
@@ -40,8 +39,8 @@ def create_next_index(es: Elasticsearch, model: ReadModel, replicas: int = 0) ->
     return index
 
 
-def restore_normal_settings(es: Elasticsearch, index: str) -> None:
-    es.indices.put_settings(index=index, settings=NORMAL_SETTINGS)
+def restore_normal_settings(es: Elasticsearch, model: ReadModel, index: str) -> None:
+    es.indices.put_settings(index=index, settings={"index": {**model.live_settings(), "translog": {"durability": None}}})
     es.indices.refresh(index=index)
 
 

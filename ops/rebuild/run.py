@@ -192,7 +192,7 @@ def rebuild(settings: Settings, target: RebuildTarget, drop_old: bool = False,
                 break
             progress.extend(left)
             run.replay_to_end(progress)
-        restore_normal_settings(es, index)
+        restore_normal_settings(es, target.model, index)
         replaced = swap_alias(es, target.model, index)
         progress.extend(run.behind())
         run.replay_to_end(progress)

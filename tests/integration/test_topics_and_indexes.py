@@ -69,3 +69,18 @@ def test_a_field_added_at_the_same_version_is_added_to_the_current_index(servers
         assert es.count(index=alias)["count"] == 2
     finally:
         es.indices.delete(index=before.index_name(), ignore_unavailable=True)
+
+
+def test_a_changed_refresh_interval_is_applied_to_the_serving_index(servers: Settings) -> None:
+    es = es_client(servers)
+    alias = unique_id("test-alias").lower()
+    default, faster = ReadModel(alias, 1, {"id": KEYWORD}), ReadModel(alias, 1, {"id": KEYWORD}, refresh_interval="250ms")
+    try:
+        assert ensure_index(es, default) == default.index_name()
+        index_settings = es.indices.get_settings(index=alias)[default.index_name()]["settings"]["index"]
+        assert "refresh_interval" not in index_settings
+        assert ensure_index(es, faster) is None
+        index_settings = es.indices.get_settings(index=alias)[default.index_name()]["settings"]["index"]
+        assert index_settings["refresh_interval"] == "250ms"
+    finally:
+        es.indices.delete(index=default.index_name(), ignore_unavailable=True)

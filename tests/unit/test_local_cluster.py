@@ -102,7 +102,7 @@ def test_the_elasticsearch_nodes_find_each_other_on_their_transport_ports(tmp_pa
 
 def test_topics_and_indexes_are_replicated_as_the_cluster_allows() -> None:
     assert replication_config(1) == {} and replication_config(3) == {"min.insync.replicas": "2"}
-    assert index_settings(ORDERS, 1) == {**ORDERS.settings, "number_of_replicas": 1}
+    assert index_settings(ORDERS, 1) == {**ORDERS.settings, "refresh_interval": "500ms", "number_of_replicas": 1}
     assert ORDERS.settings["number_of_replicas"] == 0
 
 
