@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import random
 import re
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -14,7 +15,15 @@ from pydantic import TypeAdapter
 from schemas.customers import CustomerRegistered, CustomerUpdated, OrderSummary, OrderSummaryLine
 from schemas.envelope import Envelope, Payload
 from schemas.mappings import CUSTOMERS
-from streams.folds.customer_view import TRACKED_PRODUCTS, CustomerView, apply_summary, customer_document
+from streams.folds.customer_view import (
+    FAVOURITES,
+    TRACKED_PRODUCTS,
+    Bought,
+    CustomerView,
+    apply_summary,
+    customer_document,
+    favourite_products,
+)
 from streams.specs import CUSTOMER_VIEW
 from tests.unit.envelopes import AT, envelope
 from tests.unit.projections import PARTITION, ProjectionRun, consumed, project_events
@@ -392,3 +401,12 @@ def test_the_stored_view_keeps_its_shape_with_the_placed_orders_under_their_form
     view, _ = project_all(PLACED_AND_NOT)
     assert view is not None and "placed_orders" not in view
     assert (view["total_orders"], sum(view["orders_by_status"].values())) == (4, 6)
+
+
+def test_favourites_are_the_first_of_every_tracked_product_ranked_by_quantity_then_id() -> None:
+    rng = random.Random(7)
+    for _ in range(500):
+        products = {f"P-{rng.randint(0, 300)}": Bought(name="p", quantity=rng.randint(1, 8), revenue=Decimal("1.00"))
+                    for _ in range(rng.randint(0, 220))}
+        ranked = sorted(products, key=lambda product_id: (-products[product_id].quantity, product_id))[:FAVOURITES]
+        assert [favourite.product_id for favourite in favourite_products(products)] == ranked
