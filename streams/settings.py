@@ -31,7 +31,7 @@ class WorkerSettings(CommonSettings):
                     "handful of records (under a heavy load batches take longer than this anyway)")
     worker_transaction_timeout_s: float = Field(
         30.0, gt=0, description="How long the broker lets a worker's transaction stay open before aborting it")
-    worker_cached_values: int = Field(10_000, ge=0, description="Parsed values a worker keeps per store")
+    worker_cached_values: int = Field(5_000, ge=0, description="Parsed values a worker keeps per store")
     worker_block_cache_bytes: int = Field(64 * 1024 * 1024, ge=0,
                                           description="RocksDB block cache the worker's stores share")
     worker_memtables_bytes: int = Field(64 * 1024 * 1024, ge=1024 * 1024,

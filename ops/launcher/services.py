@@ -1,5 +1,6 @@
 """The project's own processes: the worker process(es) and the two HTTP APIs."""
 
+import os
 import sys
 import urllib.request
 from collections.abc import Callable
@@ -9,6 +10,11 @@ from typing import Any
 from ops.launcher.errors import LauncherError
 from ops.launcher.processes import ManagedProcess, require_free_port, wait_until
 from ops.settings import Settings
+
+# glibc gives each thread that allocates an arena of its own (up to eight per core), and memory freed in one is not
+# handed back to another: a worker's loop, indexer and Kafka client threads held a sixth more resident memory than
+# with two arenas. A value the user set wins.
+ALLOCATOR_ENV = {"MALLOC_ARENA_MAX": "2"}
 
 
 def no_overrides(settings: Settings) -> dict[str, Any]:
@@ -41,7 +47,8 @@ class AppService:
         if managed.pid() is not None:
             return False
         require_free_port(self.port(settings), self.name, f"ORDERFLOW_{self.port_setting.upper()}")
-        managed.start([sys.executable, "-m", self.module], env=self.settings(settings).as_env())
+        allocator = {name: value for name, value in ALLOCATOR_ENV.items() if name not in os.environ}
+        managed.start([sys.executable, "-m", self.module], env={**allocator, **self.settings(settings).as_env()})
         return True
 
     def healthy(self, settings: Settings) -> bool:
