@@ -23,6 +23,7 @@ from streams.records import Consumed, Record
 QUIET_WAIT_S = 2.0
 INDEXED_POLL_S = 0.05
 
+
 def consumed(message: Message) -> Consumed:
     topic, partition, offset = position_of(message)
     return Consumed(topic, partition, offset, message.key(), message.value())
