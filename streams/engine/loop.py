@@ -271,10 +271,11 @@ class TransactionalLoop:
         assignment = consumer.assignment()
         try:
             committed = consumer.committed(assignment, timeout=10) if assignment else []
+            self._transactions.renew()
             partitions = self._handler.stores.partitions
             self._handler.forget(partitions)
             self._handler.stores.assign(partitions)
-        except (KafkaException, RuntimeError) as error:
+        except (KafkaException, RuntimeError, TransactionFailed) as error:
             self.health.problem(KAFKA, f"cannot read the committed offsets: {error}")
             self._stopping.wait(RETRY_BACKOFF_S[2])
             return False

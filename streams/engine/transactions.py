@@ -57,6 +57,12 @@ class Transactions:
     def start(self) -> None:
         self._producer = self._new_producer()
 
+    def renew(self) -> None:
+        """A producer in place of one left behind: its ``init_transactions`` aborts the transaction the old one left
+        open, which would otherwise hold the changelogs' committed end (and a restore that reads to it) back."""
+        if self._producer is None:
+            self._producer = self._new_producer()
+
     def suspect(self) -> None:
         """Kafka was unreachable: the producer may hold state from before (see the module's docstring)."""
         self._suspect = True
