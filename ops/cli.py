@@ -117,9 +117,11 @@ def _utc_time(text: str) -> datetime:
 
 
 def _rebuild(settings: Settings, args: argparse.Namespace) -> None:
+    from common.collector import tune_for_throughput
     from ops.rebuild.run import rebuild_now, report_lines
     from ops.rebuild.targets import TARGETS
 
+    tune_for_throughput()  # a replay folds millions of events: a third of its CPU went to the collector
     names = list(TARGETS) if args.read_model == "all" else [args.read_model]
     failed = []
     for name in names:
@@ -146,10 +148,12 @@ def _reset_views(settings: Settings, args: argparse.Namespace) -> None:
 
 def _bench(settings: Settings, args: argparse.Namespace) -> None:
     from bench.options import options_from
+    from common.collector import tune_for_throughput
     from bench.readme import PROJECT_README, update_readme
     from bench.run import SCENARIOS, run_scenarios
 
     options = options_from(vars(args), quick=args.quick)
+    tune_for_throughput()  # the rebuild scenario folds in this process, and load generators allocate per request
     if args.scenario == "report":
         update_readme(PROJECT_README, options.results_dir, SCENARIOS)
         print(f"{PROJECT_README}: Performance section updated from {options.results_dir}")
