@@ -12,7 +12,9 @@ def producer_config(kafka: Mapping[str, Any], publish_timeout_s: float = 5.0) ->
         **kafka,
         "enable.idempotence": True,
         "acks": "all",
-        "linger.ms": 2,
+        # A request waits for its record's delivery: at concurrency 1 a linger of 2 ms made p50 5.2 ms, 0.5 ms
+        # makes it 3.0 ms; at concurrency 64 records still gather while earlier requests are in flight.
+        "linger.ms": 0.5,
         "partitioner": "murmur2_random",  # the Java client's partitioner, as Faust uses
         "queue.buffering.max.messages": 200_000,
         # A record not stored by then is reported as failed: the request answers 503 instead of hanging.

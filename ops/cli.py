@@ -148,9 +148,9 @@ def _reset_views(settings: Settings, args: argparse.Namespace) -> None:
 
 def _bench(settings: Settings, args: argparse.Namespace) -> None:
     from bench.options import options_from
-    from common.collector import tune_for_throughput
     from bench.readme import PROJECT_README, update_readme
     from bench.run import SCENARIOS, run_scenarios
+    from common.collector import tune_for_throughput
 
     options = options_from(vars(args), quick=args.quick)
     tune_for_throughput()  # the rebuild scenario folds in this process, and load generators allocate per request

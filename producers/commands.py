@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
+from common.ids import random_uuid
 from producers.ports import CommandPublisher, IdempotencyRecord, OutcomeFeed, PendingCommand, Record, SentCommands
 from schemas.envelope import Payload, utc_now
 from schemas.outcomes import CommandOutcome
@@ -42,7 +43,7 @@ class CommandContext:
         self.expected_version = expected_version
         self.idempotency_key = idempotency_key
         self.command_id = (idempotent_command_id(actor, idempotency_key) if idempotency_key is not None
-                           else command_id or uuid.uuid4())
+                           else command_id or random_uuid())
 
     @property
     def idempotency_scope(self) -> str | None:

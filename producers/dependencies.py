@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from pydantic import BaseModel, Field, ValidationError
 
+from common.ids import random_uuid
 from common.web.auth import Caller, authenticate, require
 from common.web.errors import field_error
 from producers.commands import CommandContext
@@ -79,7 +80,7 @@ async def incoming_command(request: Request) -> IncomingCommand:
         raise HTTPException(422, detail=[field_error(PARAMETER_LOCATIONS[str(entry["loc"][0])], entry["msg"], entry["type"])
                                          for entry in error.errors()]) from None
     context = CommandContext(
-        actor=caller.name, correlation_id=parameters.x_correlation_id or uuid.uuid4(),
+        actor=caller.name, correlation_id=parameters.x_correlation_id or random_uuid(),
         expected_version=parse_version(parameters.if_match, PARAMETER_LOCATIONS["if_match"]),
         idempotency_key=parameters.idempotency_key,
     )

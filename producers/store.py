@@ -15,17 +15,22 @@ again under the same command id, which the worker decides only once.
 import asyncio
 import json
 import uuid
+from collections import deque
 from dataclasses import asdict
 from pathlib import Path
 
-from rocksdict import Options, Rdict, WriteBatch
+from rocksdict import Cache, Options, Rdict, WriteBatch
 
+from common.rocks import lookup_table
 from producers.ports import IdempotencyRecord, PendingCommand
 from producers.writebehind import Write, WriteBehind
 from schemas.outcomes import CommandOutcome, RawOutcome
 
 OUTCOME = b"outcome:"
 PENDING = b"pending:"
+BLOCK_CACHE_BYTES = 32 * 1024 * 1024
+# Commands whose outcomes were saved lately: far more than are published between a pending mark and its write.
+RECENT_OUTCOMES = 100_000
 
 
 def _outcome_key(command_id: uuid.UUID) -> bytes:
@@ -51,8 +56,10 @@ class CommandStore:
         path.mkdir(parents=True, exist_ok=True)
         options = Options(raw_mode=True)
         options.create_if_missing(True)
+        options.set_block_based_table_factory(lookup_table(Cache(BLOCK_CACHE_BYTES)))
         self._db = Rdict(str(path), options=options)
         self._behind = WriteBehind(self._write)
+        self._settled = RecentKeys(RECENT_OUTCOMES)
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         """From now on pending marks and idempotency records are written behind the requests."""
@@ -71,7 +78,7 @@ class CommandStore:
         for key, value in writes:
             if value is None:
                 batch.delete(key)
-            elif not (key.startswith(PENDING) and self._db.get(OUTCOME + key[len(PENDING):]) is not None):
+            elif key not in self._settled:
                 batch.put(key, value)  # a pending mark is left out once its outcome is known
         self._db.write(batch)
 
@@ -85,7 +92,9 @@ class CommandStore:
         batch = WriteBatch(raw_mode=True)
         for outcome in outcomes:
             batch.put(_outcome_key(outcome.command_id), outcome.raw)
-            batch.delete(_pending_key(outcome.command_id))
+            pending = _pending_key(outcome.command_id)
+            batch.delete(pending)
+            self._settled.add(pending)
         for (topic, partition), offset in offsets.items():
             batch.put(_offset_key(topic, partition), str(offset).encode())
         self._db.write(batch)
@@ -127,3 +136,26 @@ class CommandStore:
 
     def forget_idempotency(self, scope: str) -> None:
         self._behind.put(_idempotency_key(scope), None)
+
+
+class RecentKeys:
+    """The last ``size`` keys added: added by the outcome follower's thread, looked up by the writer's.
+
+    The writer used to ask RocksDB whether a pending mark's outcome was there, a lookup that misses almost always
+    and, in a folder of gigabytes, took milliseconds with the interpreter lock held: the event loop stalled behind
+    it. A mark outlives this window only if its outcome came more than ``size`` outcomes before the mark was
+    written; it would then be left behind, unused (an outcome is read before a mark)."""
+
+    def __init__(self, size: int) -> None:
+        self._order: deque[bytes] = deque()
+        self._keys: set[bytes] = set()
+        self._size = size
+
+    def add(self, key: bytes) -> None:
+        if len(self._order) >= self._size:
+            self._keys.discard(self._order.popleft())
+        self._order.append(key)
+        self._keys.add(key)
+
+    def __contains__(self, key: bytes) -> bool:
+        return key in self._keys

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from common.ids import random_uuid
 from common.web.limits import discard
 from producers.answers import CommandDecision, decision_of, status_url_prefix
 from producers.batch import BatchContext, BatchTooLarge, answer_batch, ndjson_lines
@@ -70,7 +71,7 @@ async def batch(request: Request, caller: Writer, settings: Annotated[CommandApi
     Lines are answered as they are read; a bad line gets its own error and the others still go through.
     """
     bus: CommandBus = request.app.state.bus
-    context = BatchContext(caller.name, x_correlation_id or uuid.uuid4(), status_url_prefix(request))
+    context = BatchContext(caller.name, x_correlation_id or random_uuid(), status_url_prefix(request))
     body = request.stream()
     lines = ndjson_lines(body, settings.max_body_bytes, settings.max_batch_bytes)
 
