@@ -4,6 +4,8 @@ NDJSON batches, beside a raw producer sending the very same records; the load ge
 import asyncio
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from bench import charts
@@ -18,6 +20,8 @@ from bench.targets import INGEST_BATCH_RATE, INGEST_SINGLE_P99, INGEST_SINGLE_RA
 from bench.wire import batch_line, http_command
 from bench.wrk import WrkRun, run_wrk
 from common.clients import kafka_options
+from ops.launcher import stack
+from ops.launcher.services import worker_services
 from ops.progress import Progress
 from ops.settings import Settings
 from schemas.topics import ORDERS_COMMANDS
@@ -85,6 +89,38 @@ async def batch_commands(settings: Settings, prefix: str, count: int, lines_per_
     return Measured(accepted, seconds, client_cpu_s, api_cpu_s), refused
 
 
+@dataclass(frozen=True)
+class Alone:
+    """The same loads with the worker stopped: what the command API takes when it has the CPUs to itself, as it
+    does on hosts of its own."""
+
+    single: tuple[Measured, WrkRun]
+    batch: Measured
+
+
+@contextmanager
+def worker_stopped(settings: Settings) -> Iterator[bool]:
+    """The local worker's processes stopped, and started again afterwards (they then decide what came meanwhile);
+    yields whether there were any to stop."""
+    stopped = [service for service in worker_services(settings) if service.process(settings).stop()]
+    try:
+        yield bool(stopped)
+    finally:
+        if stopped:
+            stack.up(settings, servers=False)
+
+
+def without_worker(settings: Settings, options: BenchOptions, body: str, tag: str) -> Alone | None:
+    with worker_stopped(settings) as stopped:
+        if not stopped:
+            return None
+        print("the same loads with the worker stopped", flush=True)
+        single = single_commands(settings, body, TARGET_CONCURRENCY, options.ingest_seconds)
+        batch, _ = asyncio.run(batch_commands(settings, f"BA-{tag}", options.batch_commands,
+                                              options.batch_lines_per_request, options.seed + 1))
+    return Alone(single, batch)
+
+
 def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
     tag = run_tag()
     result = ScenarioResult("ingest", {
@@ -100,11 +136,12 @@ def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
     batch, refused = asyncio.run(batch_commands(settings, f"BB-{tag}", options.batch_commands,
                                                 options.batch_lines_per_request, options.seed))
     after_batch = end_offsets(kafka, ORDERS_COMMANDS)
+    alone = without_worker(settings, options, body, tag)
     print("raw producer: the same records to a scratch topic", flush=True)
     raw_single = raw_produce_of_range(settings, ORDERS_COMMANDS, before_single, before_batch)
     raw_batch = raw_produce_of_range(settings, ORDERS_COMMANDS, before_batch, after_batch)
 
-    _rows(result, singles, batch, raw_single, raw_batch)
+    _rows(result, singles, batch, raw_single, raw_batch, alone)
     top = singles.get(TARGET_CONCURRENCY)
     result.checks = [
         TargetCheck(INGEST_SINGLE_RATE, top[0].rate if top else None),
@@ -116,6 +153,9 @@ def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
                    for level, (measured, run) in singles.items()},
         "batch": vars(batch), "raw_single": vars(raw_single), "raw_batch": vars(raw_batch),
         "batch_refused_lines": refused,
+        "worker_stopped": None if alone is None else {
+            "single": {"wrk": vars(alone.single[1]), "api_cpu_s": alone.single[0].api_cpu_s},
+            "batch": vars(alone.batch)},
     }
     result.notes = [
         "Single commands: wrk (C) with N connections, each sending POST /orders (a new order with two items, its id "
@@ -127,7 +167,9 @@ def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
         "Raw client: the records this run put on orders.commands, read back and produced with the app's producer "
         f"settings (idempotent, acks=all) to a scratch topic with {len(before_single)} partitions, then deleted.",
         "The load generator, the API, the worker deciding the commands, Kafka and Elasticsearch share the machine's "
-        "CPUs.",
+        "CPUs. The rows marked `worker stopped` repeat the concurrency-64 and batch loads with the local worker's "
+        "processes stopped (started again afterwards): the API's own capacity, as on hosts of its own. The targets "
+        "are checked against the rows with the worker running.",
     ]
     if refused:
         result.notes.append(f"{refused} batch lines were refused (not counted in the batch rate).")
@@ -140,17 +182,25 @@ def run(settings: Settings, options: BenchOptions) -> ScenarioResult:
 
 
 def _rows(result: ScenarioResult, singles: dict[int, tuple[Measured, WrkRun]], batch: Measured,
-          raw_single: RawProduce, raw_batch: RawProduce) -> None:
-    raw_single_rate = rate(raw_single.records, raw_single.seconds)
-    for level, (measured, run) in singles.items():
-        result.rows += [
-            Row(f"single commands, concurrency {level}", measured.rate, "commands/s", raw_single_rate),
-            Row(f"single commands, concurrency {level}, p50", run.p50_ms, "ms"),
-            Row(f"single commands, concurrency {level}, p99", run.p99_ms, "ms"),
-            *_cpu_rows(f"single commands, concurrency {level}", measured),
-        ]
-    result.rows += [Row("batch (NDJSON)", batch.rate, "commands/s", rate(raw_batch.records, raw_batch.seconds)),
-                    *_cpu_rows("batch (NDJSON)", batch)]
+          raw_single: RawProduce, raw_batch: RawProduce, alone: Alone | None) -> None:
+    raw_single_rate, raw_batch_rate = rate(raw_single.records, raw_single.seconds), rate(raw_batch.records, raw_batch.seconds)
+    for level, single in singles.items():
+        result.rows += _single_rows(f"single commands, concurrency {level}", single, raw_single_rate)
+    result.rows += _batch_rows("batch (NDJSON)", batch, raw_batch_rate)
+    if alone is not None:
+        result.rows += [*_single_rows(f"single commands, concurrency {TARGET_CONCURRENCY}, worker stopped",
+                                      alone.single, raw_single_rate),
+                        *_batch_rows("batch (NDJSON), worker stopped", alone.batch, raw_batch_rate)]
+
+
+def _single_rows(measure: str, single: tuple[Measured, WrkRun], raw_rate: float) -> list[Row]:
+    measured, run = single
+    return [Row(measure, measured.rate, "commands/s", raw_rate), Row(f"{measure}, p50", run.p50_ms, "ms"),
+            Row(f"{measure}, p99", run.p99_ms, "ms"), *_cpu_rows(measure, measured)]
+
+
+def _batch_rows(measure: str, batch: Measured, raw_rate: float) -> list[Row]:
+    return [Row(measure, batch.rate, "commands/s", raw_rate), *_cpu_rows(measure, batch)]
 
 
 def _cpu_rows(measure: str, measured: Measured) -> list[Row]:
