@@ -8,4 +8,3 @@ def test_the_window_holds_the_last_keys_added() -> None:
     for key in (b"a", b"b", b"c", b"d"):
         recent.add(key)
     assert [key in recent for key in (b"a", b"b", b"c", b"d", b"e")] == [False, True, True, True, False]
-
