@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Message, TopicPartition
 
 from common.kafka import position_of
 from producers.ports import OutcomeStore
@@ -29,6 +29,10 @@ class OutcomeWatcher(OutcomeWaiters):
     The worker writes outcomes in transactions, so only committed ones are read. A batch that cannot be
     saved (a disk error, say) is retried with a growing pause, never skipped; until it is saved ``problem``
     says why, and the API's health check reports it.
+
+    Once the client reported every broker down, the consumer is replaced by a new one that resumes where the store
+    left off: a consumer of assigned partitions sometimes fetches nothing more after the broker restarts
+    (librdkafka issue 5153), and every request waiting for a decision then ran out.
     """
 
     def __init__(self, kafka: Mapping[str, Any], store: OutcomeStore,
@@ -43,26 +47,47 @@ class OutcomeWatcher(OutcomeWaiters):
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._brokers_lost = False
         self.problem: str | None = None
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
-        consumer = Consumer(self._config)
-        partitions = consumer.list_topics(COMMAND_OUTCOMES, timeout=10).topics[COMMAND_OUTCOMES].partitions
-        consumer.assign([self._resume_point(partition) for partition in partitions])
-        self._thread = threading.Thread(target=self._consume, args=(consumer,), name="outcome-watcher", daemon=True)
+        self._thread = threading.Thread(target=self._consume, args=(self._connect(),), name="outcome-watcher",
+                                        daemon=True)
         self._thread.start()
+
+    def _connect(self) -> Consumer:
+        """A consumer of every partition, from where the store left off."""
+        consumer = Consumer({**self._config, "error_cb": self._on_error})
+        try:
+            partitions = consumer.list_topics(COMMAND_OUTCOMES, timeout=10).topics[COMMAND_OUTCOMES].partitions
+            consumer.assign([self._resume_point(partition) for partition in partitions])
+        except BaseException:
+            consumer.close()
+            raise
+        self._brokers_lost = False
+        return consumer
+
+    def _on_error(self, error: KafkaError) -> None:
+        if error.code() == KafkaError._ALL_BROKERS_DOWN:
+            self._brokers_lost = True
 
     def _resume_point(self, partition: int) -> TopicPartition:
         stored = self._store.next_offset(COMMAND_OUTCOMES, partition)
         return TopicPartition(COMMAND_OUTCOMES, partition, OFFSET_BEGINNING if stored is None else stored)
 
-    def _consume(self, consumer: Consumer) -> None:
+    def _consume(self, consumer: Consumer | None) -> None:
         unsaved: list[Message] = []
         pause_s = FIRST_RETRY_S
         try:
             while not self._stopping.is_set():
                 try:
+                    if consumer is None or (self._brokers_lost and not unsaved):
+                        if consumer is not None:
+                            log.info("every Kafka broker was down: following %s with a new consumer", COMMAND_OUTCOMES)
+                            consumer.close()
+                        consumer = None  # until a new one is connected: a failed attempt is retried below
+                        consumer = self._connect()
                     unsaved = unsaved or [m for m in consumer.consume(POLL_BATCH, timeout=0.1) if not m.error()]
                     if unsaved:
                         self._absorb(unsaved)
@@ -74,7 +99,8 @@ class OutcomeWatcher(OutcomeWaiters):
                     self._stopping.wait(pause_s)
                     pause_s = min(pause_s * 2, LONGEST_RETRY_S)
         finally:
-            consumer.close()
+            if consumer is not None:
+                consumer.close()
 
     def _absorb(self, messages: list[Message]) -> None:
         """Outcomes are saved as published: only an outcome someone waits for is parsed whole."""

@@ -146,3 +146,23 @@ def test_health_is_503_naming_each_part_that_cannot_work() -> None:
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable",
                                "problems": {"kafka": "no Kafka broker can be reached", "store": "disk full"}}
+
+
+def test_after_every_broker_was_down_the_outcomes_are_read_by_a_new_consumer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A consumer of assigned partitions may fetch nothing more after a broker restart (librdkafka issue 5153)."""
+    before, after = _outcome(), _outcome()
+    stalled, fresh = _Consumer([[_Message(before, 7)]]), _Consumer([[_Message(after, 8)]])
+    store = _FailingStore(failures=0)
+    watcher = OutcomeWatcher({"bootstrap.servers": "unused:9092"}, store)
+    monkeypatch.setattr(watcher, "_connect", lambda: fresh)
+    thread = threading.Thread(target=watcher._consume, args=(stalled,), daemon=True)
+    thread.start()
+    try:
+        eventually(lambda: len(store.saved) == 1, timeout_s=5, interval_s=0.01)
+        watcher._on_error(KafkaError(KafkaError._ALL_BROKERS_DOWN))
+        eventually(lambda: len(store.saved) == 2, timeout_s=5, interval_s=0.01)
+    finally:
+        watcher.stop()
+        thread.join(timeout=5)
+    assert stalled.closed and fresh.closed
+    assert [ids for ids, _ in store.saved] == [[before.command_id], [after.command_id]]
