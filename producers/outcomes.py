@@ -84,7 +84,7 @@ class OutcomeWatcher(OutcomeWaiters):
                 try:
                     if consumer is None or (self._brokers_lost and not unsaved):
                         if consumer is not None:
-                            log.info("every Kafka broker was down: following %s with a new consumer", COMMAND_OUTCOMES)
+                            log.warning("every Kafka broker was down: following %s with a new consumer", COMMAND_OUTCOMES)
                             consumer.close()
                         consumer = None  # until a new one is connected: a failed attempt is retried below
                         consumer = self._connect()

