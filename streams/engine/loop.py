@@ -7,6 +7,10 @@ predecessor left open). A batch is committed before the next one is consumed, ex
 ``overlaps``: then one batch may be in flight (its bulk request under way) while the next is consumed and folded,
 and the two commit in order. A revocation abandons whatever is in flight; a wait of the handler's (Elasticsearch
 away) serves the consumer, so a rebalance abandons the batch instead of waiting for it.
+
+The loop does not die of an error: it drops what is in flight, takes a new consumer (which goes on from the
+committed offsets) and a new producer, and starts over. It does so too when records it must read again cannot be
+sought back to (its position would skip them) and when its consumer stops fetching (``streams.engine.stall``).
 """
 
 import logging
@@ -21,12 +25,14 @@ from streams.engine.health import LoopHealth
 from streams.engine.kafka import KafkaOptions
 from streams.engine.kafka_watch import KafkaWatch
 from streams.engine.positions import next_offsets, rewind
+from streams.engine.stall import StallWatch
 from streams.engine.state import LoopStores
 from streams.engine.transactions import KAFKA, TransactionFailed, Transactions
 
 log = logging.getLogger(__name__)
 
 RETRY_BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)
+LOOP_PROBLEM = "loop"
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,8 @@ class TransactionalLoop:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._consumer: Consumer | None = None
-        self._kafka = KafkaWatch(handler.name, health, lambda: self._transactions.suspect())
+        self._kafka = KafkaWatch(handler.name, health, self._kafka_unreachable)
+        self._stall = StallWatch()
         self._transactions = Transactions(options, transactional_id, health, self._stopping, commit_timeout_s,
                                           self._kafka.on_error)
         self._in_flight: _InFlight | None = None
@@ -63,6 +70,8 @@ class TransactionalLoop:
         self._batch_revoked = False
         self._paused = False
         self._unsynced = False
+        # Why the consumer must be replaced before anything more is consumed or committed (``None``: it need not).
+        self._start_over: str | None = None
 
     # Life
 
@@ -90,33 +99,75 @@ class TransactionalLoop:
     def _run(self) -> None:
         try:
             self._transactions.start()
-            consumer = Consumer(self._options.consumer(self._kafka.on_error))
-            self._consumer = consumer
-            consumer.subscribe(list(self._handler.topics), on_assign=self._on_assign, on_revoke=self._on_revoke,
-                               on_lost=self._on_revoke)
-            self.health.state = "running"
             while not self._stopping.is_set():
-                if self._unsynced and not self._resync(consumer):
-                    continue
-                messages = self._next_messages(consumer, 0.0 if self._in_flight else self._idle_wait_s)
-                if messages or self._in_flight is not None:
-                    self._step(messages)
-                else:
-                    self._kafka.probe(consumer)
-        except Exception:  # noqa: BLE001 - the loop is dead: say so on /health, the worker's supervisor restarts it
-            log.exception("loop %s stopped on an error", self._handler.name)
-            self.health.problem("loop", "stopped on an error, see the worker log")
+                consumer: Consumer | None = None
+                try:
+                    consumer = self._subscribe()
+                    self._serve(consumer)
+                except Exception:  # noqa: BLE001 - whatever it was, the loop starts over instead of dying
+                    log.exception("loop %s failed; it starts over from the committed offsets", self._handler.name)
+                    self.health.problem(LOOP_PROBLEM, "failed and started over, see the worker log")
+                    self._transactions.suspect()
+                    self._stopping.wait(RETRY_BACKOFF_S[-1])
+                finally:
+                    if consumer is not None:
+                        self._drop(consumer)
+        except TransactionFailed:  # stopping while the first producer could not start
+            pass
         finally:
             self.health.state = "stopped"
-            self._shutdown()
+            self._handler.stores.close()
 
-    def _shutdown(self) -> None:
-        if self._consumer is not None:
-            try:
-                self._consumer.close()
-            except Exception:  # noqa: BLE001 - closing on the way out; the broker times the member out otherwise
-                log.warning("loop %s: closing the consumer failed", self._handler.name, exc_info=True)
-        self._handler.stores.close()
+    def _subscribe(self) -> Consumer:
+        consumer = Consumer(self._options.consumer(self._kafka.on_error))
+        self._consumer = consumer
+        consumer.subscribe(list(self._handler.topics), on_assign=self._on_assign, on_revoke=self._on_revoke,
+                           on_lost=self._on_revoke)
+        self.health.state = "running"
+        return consumer
+
+    def _serve(self, consumer: Consumer) -> None:
+        """Consume and commit batches until the loop stops or must start over."""
+        while not self._stopping.is_set() and self._start_over is None:
+            if self._unsynced and not self._resync(consumer):
+                continue
+            messages = self._next_messages(consumer, 0.0 if self._in_flight else self._idle_wait_s)
+            if self._start_over is not None:
+                break
+            if messages or self._in_flight is not None:
+                self._step(messages)
+            else:
+                self._idle(consumer)
+        if self._start_over is not None and not self._stopping.is_set():
+            log.warning("loop %s takes a new consumer: %s", self._handler.name, self._start_over)
+
+    def _idle(self, consumer: Consumer) -> None:
+        if consumer.assignment():  # back in service after starting over, with nothing to read
+            self.health.resolved(LOOP_PROBLEM)
+        self._kafka.probe(consumer)
+        stall = self._stall.stalled(consumer)
+        if stall is not None:
+            self._start_over = f"it fetched nothing more after Kafka was away ({stall})"
+
+    def _kafka_unreachable(self) -> None:
+        self._transactions.suspect()
+        self._stall.arm()
+
+    def _drop(self, consumer: Consumer) -> None:
+        """Forget the batches not committed and leave the group; the next consumer starts from the committed
+        offsets."""
+        if self._in_flight is not None:
+            self._in_flight = None
+            self._handler.discarded()
+        self._in_batch = self._paused = self._unsynced = self._batch_revoked = False
+        self._start_over = None
+        self._consumer = None
+        try:
+            consumer.close()
+        except Exception:  # noqa: BLE001 - closing on the way out; the broker times the member out otherwise
+            log.warning("loop %s: closing the consumer failed", self._handler.name, exc_info=True)
+        self._handler.forget(self._handler.stores.partitions)
+        self.health.partitions = ()
 
     # Consuming
 
@@ -186,6 +237,8 @@ class TransactionalLoop:
             stray = consumer.consume(self._max_records, timeout=min(left, 0.2))
             if stray:  # assigned while paused before the pause reached them: read them again later
                 self._rewind(stray)
+            if self._start_over is not None:
+                raise BatchAbandoned("records to read again could not be sought back to")
 
     # Handling batches
 
@@ -244,6 +297,7 @@ class TransactionalLoop:
         self._handler.stores.apply(output.writes, checkpoints)
         self._handler.committed()
         self.health.resolved(KAFKA)
+        self.health.resolved(LOOP_PROBLEM)
         self.health.counted(len(batch.messages), len(output.records), output.size - len(output.records))
         self.health.spent("process", batch.start_s + processed - started)
         self.health.spent("commit", committed - processed)
@@ -256,8 +310,9 @@ class TransactionalLoop:
             self._paused = False
 
     def _rewind(self, messages: list[Message]) -> None:
-        if self._consumer is not None:
-            rewind(self._consumer, messages, self._handler.name)
+        """Read ``messages`` again; where that cannot be done, the loop starts over rather than go on past them."""
+        if self._consumer is not None and not rewind(self._consumer, messages, self._handler.name):
+            self._start_over = "records to read again could not be sought back to"
 
     def _commit(self, batch: Batch, messages: list[Message], later: list[Message]) -> dict[tuple[str, int], int]:
         consumer = self._consumer
@@ -279,9 +334,12 @@ class TransactionalLoop:
             self.health.problem(KAFKA, f"cannot read the committed offsets: {error}")
             self._stopping.wait(RETRY_BACKOFF_S[2])
             return False
-        for position in committed:
-            # No offset committed yet: nothing of the partition was ever committed, so it starts from the beginning.
-            consumer.seek(position if position.offset >= 0 else
-                          TopicPartition(position.topic, position.partition, OFFSET_BEGINNING))
         self._unsynced = False
+        try:
+            for position in committed:
+                # No offset committed yet: nothing of the partition was ever committed, so it starts from the beginning.
+                consumer.seek(position if position.offset >= 0 else
+                              TopicPartition(position.topic, position.partition, OFFSET_BEGINNING))
+        except KafkaException as error:  # e.g. a partition assigned a moment ago is not fetched yet
+            self._start_over = f"cannot go back to the committed offsets: {error}"
         return True

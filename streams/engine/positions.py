@@ -35,14 +35,18 @@ def offset_bounds(messages: list[Message], pick: Callable[[int, int], int]) -> d
     return bounds
 
 
-def rewind(consumer: Consumer, messages: list[Message], loop_name: str) -> None:
-    """Read these records again: back to the first of each partition that is still assigned."""
+def rewind(consumer: Consumer, messages: list[Message], loop_name: str) -> bool:
+    """Read these records again: back to the first of each partition that is still assigned. ``False``: a partition
+    could not be sought back to, and the consumer's position is past records not yet processed."""
     assigned = {(tp.topic, tp.partition) for tp in consumer.assignment()}
     # An error event among the strays has no record to read again.
     first = offset_bounds([message for message in messages if message.error() is None], min)
+    sought = True
     for (topic, partition), offset in first.items():
         if (topic, partition) in assigned:
             try:
                 consumer.seek(TopicPartition(topic, partition, offset))
             except KafkaException as error:
                 log.warning("loop %s: cannot seek %s/%d back to %d: %s", loop_name, topic, partition, offset, error)
+                sought = False
+    return sought

@@ -6,9 +6,11 @@ its aggregate's version in the log, and counts and money (customer totals, reven
 logged events add up to.
 """
 
+import json
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -16,6 +18,7 @@ import httpx
 from elasticsearch import Elasticsearch
 
 from common.clients import elasticsearch_options
+from ops.launcher.services import worker_services
 from ops.settings import Settings
 from schemas.mappings import INVENTORY, ORDER_EVENTS, ORDERS
 from schemas.topics import INVENTORY_EVENTS, ORDERS_EVENTS
@@ -158,12 +161,28 @@ def assert_recovered(settings: Settings, commands: httpx.Client, queries: httpx.
     assert_as_scripted(workload, orders)
     es = Elasticsearch(**elasticsearch_options(settings), request_timeout=30)
     try:
-        assert_orders_indexed_as_logged(es, orders)
-        assert_order_events_indexed_as_logged(es, logs)
-        assert_customer_figures(queries, workload.customer_id, list(orders.values()))
-        assert_stock_as_logged(settings, es, workload.skus, list(orders.values()), written_once)
+        with workers_reported_on_failure(settings):
+            assert_orders_indexed_as_logged(es, orders)
+            assert_order_events_indexed_as_logged(es, logs)
+            assert_customer_figures(queries, workload.customer_id, list(orders.values()))
+            assert_stock_as_logged(settings, es, workload.skus, list(orders.values()), written_once)
     finally:
         es.close()
+
+
+@contextmanager
+def workers_reported_on_failure(settings: Settings) -> Iterator[None]:
+    """On a failed check, print what each worker process says of its loops (shown with the failure)."""
+    try:
+        yield
+    except AssertionError:
+        for service in worker_services(settings):
+            try:
+                health = httpx.get(service.health_url(settings), timeout=5).json()
+            except (httpx.HTTPError, ValueError) as error:
+                health = f"no answer: {error}"
+            print(f"{service.name} /health: {json.dumps(health, indent=1)}")
+        raise
 
 
 def assert_survives(settings: Settings, commands: httpx.Client, queries: httpx.Client, workload: Workload,
