@@ -74,7 +74,8 @@ def search_body(query: OrderQuery) -> dict[str, Any]:
         "query": {"bool": {"must": [text_query(query.q)] if query.q else [{"match_all": {}}], "filter": filters(query)}},
         "sort": sort,
         "size": query.size,
-        "track_total_hits": True,
+        # The total is the status facet's sum (``orders_counted``).
+        "track_total_hits": False,
         "aggs": {
             "status": {"terms": {"field": "status", "size": 10}},
             "total_ranges": {"range": {"field": "total_amount", "keyed": True, "ranges": TOTAL_RANGES}},
@@ -82,6 +83,9 @@ def search_body(query: OrderQuery) -> dict[str, Any]:
     }
     if query.cursor:
         body["search_after"] = decode_cursor(query.cursor, CURSOR_SHAPES[sort_name])
+    if sort_name == "relevance":
+        # Scores from the index's term statistics rather than each shard's, so they do not depend on the shard count.
+        body["search_type"] = "dfs_query_then_fetch"
     return body
 
 

@@ -13,6 +13,9 @@ Interval = Literal["hour", "day", "week", "month", "1m", "1h", "1d", "1w", "1M",
 NOT_REVENUE = tuple(status.value for status in NOT_PLACED)
 MAX_BUCKETS = 1000
 MAX_TOP_PRODUCTS = 50
+# Products summed in one request: every product of the window up to this many, so the top lists are exact on any
+# number of shards (a terms aggregation ordered by a sum is only approximately right across shards).
+MAX_PRODUCTS = 10_000
 # The shortest each interval can be (a calendar month may have 28 days, a quarter 90, a year 365).
 SHORTEST: dict[Interval, timedelta] = {
     "1m": timedelta(minutes=1),
@@ -61,8 +64,9 @@ def earning(aggs: dict[str, Any]) -> dict[str, Any]:
     return {"filter": {"bool": {"must_not": [{"terms": {"status": list(NOT_REVENUE)}}]}}, "aggs": aggs}
 
 
-def top_products(order_by: str, size: int) -> dict[str, Any]:
-    return {"terms": {"field": "items.product_id", "size": size, "order": [{order_by: "desc"}, {"_key": "asc"}]},
+def products() -> dict[str, Any]:
+    """Quantity and revenue of each product; the top lists are drawn from it (``stats_report``)."""
+    return {"terms": {"field": "items.product_id", "size": MAX_PRODUCTS, "shard_size": MAX_PRODUCTS},
             "aggs": {"quantity": {"sum": {"field": "items.quantity"}},
                      "revenue": {"sum": {"field": "items.line_total"}},
                      "name": {"terms": {"field": "items.product_name.raw", "size": 1}}}}
@@ -80,17 +84,15 @@ def histogram(query: StatsQuery) -> dict[str, Any]:
 def stats_body(query: StatsQuery) -> dict[str, Any]:
     return {
         "size": 0,
-        "track_total_hits": True,
+        # The total is the status counts' sum (``orders_counted``).
+        "track_total_hits": False,
         "query": {"bool": {"filter": stats_filters(query)}},
         "aggs": {
             "status": {"terms": {"field": "status", "size": 20}},
             "over_time": histogram(query),
             "earning": earning({
                 "revenue": {"sum": {"field": "total_amount"}},
-                "items": {"nested": {"path": "items"}, "aggs": {
-                    "by_quantity": top_products("quantity", query.top),
-                    "by_revenue": top_products("revenue", query.top),
-                }},
+                "items": {"nested": {"path": "items"}, "aggs": {"products": products()}},
             }),
         },
     }

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from query_api.answers import SearchAnswer
+from query_api.answers import SearchAnswer, orders_counted
 from query_api.stats import NOT_REVENUE, Interval, StatsQuery
 from schemas.money import Money, quantize
 from schemas.orders import OrderStatus
@@ -70,17 +70,23 @@ def product_stats(bucket: dict[str, Any]) -> ProductStats:
                         quantity=int(bucket["quantity"]["value"]), revenue=money(bucket["revenue"]["value"]))
 
 
+def top_products(buckets: list[dict[str, Any]], by: str, size: int) -> list[ProductStats]:
+    """The ``size`` products with the most ``by`` (``quantity`` or ``revenue``), ties by product id."""
+    ranked = sorted(buckets, key=lambda bucket: (-(bucket[by]["value"] or 0.0), bucket["key"]))
+    return [product_stats(bucket) for bucket in ranked[:size]]
+
+
 def order_stats(query: StatsQuery, result: SearchAnswer) -> OrderStats:
     aggregations = result["aggregations"]
     earning = aggregations["earning"]
-    products = earning["items"]
+    products = earning["items"]["products"]["buckets"]
     revenue = money(earning["revenue"]["value"])
     return OrderStats(
         created_from=query.created_from, created_to=query.created_to, interval=query.interval,
-        customer_id=query.customer_id, total_orders=result["hits"]["total"]["value"],
+        customer_id=query.customer_id, total_orders=orders_counted(aggregations["status"]),
         orders_by_status=status_counts(aggregations["status"]), revenue_orders=earning["doc_count"],
         revenue=revenue, average_order_value=average(revenue, earning["doc_count"]),
         over_time=[interval_stats(bucket) for bucket in aggregations["over_time"]["buckets"]],
-        top_products_by_quantity=[product_stats(bucket) for bucket in products["by_quantity"]["buckets"]],
-        top_products_by_revenue=[product_stats(bucket) for bucket in products["by_revenue"]["buckets"]],
+        top_products_by_quantity=top_products(products, "quantity", query.top),
+        top_products_by_revenue=top_products(products, "revenue", query.top),
     )

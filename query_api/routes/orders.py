@@ -6,6 +6,7 @@ from elasticsearch import AsyncElasticsearch
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
+from query_api.answers import orders_counted
 from query_api.cursors import next_cursor
 from query_api.dependencies import (
     MAX_VERSION,
@@ -106,7 +107,7 @@ async def search_orders(
     marks = await hit_highlights(es, ORDERS.alias, query.q, hits) if query.q else {}
     return OrderPage(
         data=[OrderHit(**hit["_source"], highlights=marks.get(hit["_id"], {})) for hit in hits],
-        total=result["hits"]["total"]["value"],
+        total=orders_counted(result["aggregations"]["status"]),
         facets=facets(result["aggregations"]),
         next_cursor=next_cursor(hits, size),
     )

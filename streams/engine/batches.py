@@ -74,3 +74,12 @@ class BatchHandler(Protocol):
     def discarded(self) -> None: ...
 
     def forget(self, partitions: set[int]) -> None: ...
+
+
+@dataclass(frozen=True)
+class InFlight:
+    """A batch started and not yet committed, with how long its start took."""
+
+    messages: list[Message]
+    started: Started
+    start_s: float

@@ -3,6 +3,10 @@
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from streams.engine.batches import Batch
 
 
 @dataclass
@@ -48,6 +52,12 @@ class LoopHealth:
         self.records_out += records_out
         self.store_writes += store_writes
         self.last_batch_at = time.time()
+
+    def committed(self, records_in: int, batch: "Batch", seconds: dict[str, float]) -> None:
+        """A batch committed: its records and store writes counted, the seconds of each phase added."""
+        self.counted(records_in, len(batch.records), batch.size - len(batch.records))
+        for phase, spent in seconds.items():
+            self.spent(phase, spent)
 
     def spent(self, phase: str, seconds: float) -> None:
         self.seconds[phase] = self.seconds.get(phase, 0.0) + seconds

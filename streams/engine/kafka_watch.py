@@ -1,4 +1,5 @@
-"""What a loop learns of whether Kafka can be reached: the client's error reports, and probes while it is idle."""
+"""What a loop learns of whether Kafka can be reached: the client's error reports, and probes while it is idle;
+after an outage, also whether its consumer fetches again (``streams.engine.stall``)."""
 
 import logging
 import time
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from confluent_kafka import Consumer, KafkaError, KafkaException
 
 from streams.engine.health import LoopHealth
+from streams.engine.stall import StallWatch
 from streams.engine.transactions import KAFKA
 
 log = logging.getLogger(__name__)
@@ -25,16 +27,23 @@ class KafkaWatch:
         self._on_unreachable = on_unreachable
         self._last_probe = 0.0
         self._logged: dict[str, float] = {}
+        self.stall = StallWatch()
 
     def on_error(self, error: KafkaError) -> None:
         """The clients' ``error_cb``."""
         if error.code() in UNREACHABLE or error.fatal():
             self._health.problem(KAFKA, f"Kafka unreachable: {error.str()}")
+            self.stall.arm()
             self._on_unreachable()
         now = time.monotonic()
         if now - self._logged.get(error.str(), -REPEAT_LOG_S) >= REPEAT_LOG_S:
             self._logged[error.str()] = now
             log.warning("loop %s: Kafka reports %s", self._loop_name, error.str())
+
+    def idle(self, consumer: Consumer) -> str | None:
+        """While the loop is idle: probe Kafka if it was away; the consumer's stall, described, if it stalled."""
+        self.probe(consumer)
+        return self.stall.stalled(consumer)
 
     def probe(self, consumer: Consumer) -> None:
         """While idle and troubled, ask the cluster for metadata now and then: an answer means it is back."""

@@ -16,16 +16,15 @@ sought back to (its position would skip them) and when its consumer stops fetchi
 import logging
 import threading
 import time
-from dataclasses import dataclass
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Message, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
-from streams.engine.batches import Batch, BatchAbandoned, BatchHandler, Started
+from streams.engine.batches import Batch, BatchAbandoned, BatchHandler, InFlight
+from streams.engine.consuming import close_quietly, gather, records_of
 from streams.engine.health import LoopHealth
 from streams.engine.kafka import KafkaOptions
 from streams.engine.kafka_watch import KafkaWatch
-from streams.engine.positions import next_offsets, rewind
-from streams.engine.stall import StallWatch
+from streams.engine.positions import next_offsets, rewind, seek_to_committed
 from streams.engine.state import LoopStores
 from streams.engine.transactions import KAFKA, TransactionFailed, Transactions
 
@@ -33,15 +32,6 @@ log = logging.getLogger(__name__)
 
 RETRY_BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)
 LOOP_PROBLEM = "loop"
-
-
-@dataclass(frozen=True)
-class _InFlight:
-    """A batch started and not yet committed, with how long its start took."""
-
-    messages: list[Message]
-    started: Started
-    start_s: float
 
 
 class TransactionalLoop:
@@ -61,11 +51,10 @@ class TransactionalLoop:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._consumer: Consumer | None = None
-        self._kafka = KafkaWatch(handler.name, health, self._kafka_unreachable)
-        self._stall = StallWatch()
+        self._kafka = KafkaWatch(handler.name, health, lambda: self._transactions.suspect())
         self._transactions = Transactions(options, transactional_id, health, self._stopping, commit_timeout_s,
                                           self._kafka.on_error)
-        self._in_flight: _InFlight | None = None
+        self._in_flight: InFlight | None = None
         self._in_batch = False
         self._batch_revoked = False
         self._paused = False
@@ -144,14 +133,8 @@ class TransactionalLoop:
     def _idle(self, consumer: Consumer) -> None:
         if consumer.assignment():  # back in service after starting over, with nothing to read
             self.health.resolved(LOOP_PROBLEM)
-        self._kafka.probe(consumer)
-        stall = self._stall.stalled(consumer)
-        if stall is not None:
+        if (stall := self._kafka.idle(consumer)) is not None:
             self._start_over = f"it fetched nothing more after Kafka was away ({stall})"
-
-    def _kafka_unreachable(self) -> None:
-        self._transactions.suspect()
-        self._stall.arm()
 
     def _drop(self, consumer: Consumer) -> None:
         """Forget the batches not committed and leave the group; the next consumer starts from the committed
@@ -162,42 +145,20 @@ class TransactionalLoop:
         self._in_batch = self._paused = self._unsynced = self._batch_revoked = False
         self._start_over = None
         self._consumer = None
-        try:
-            consumer.close()
-        except Exception:  # noqa: BLE001 - closing on the way out; the broker times the member out otherwise
-            log.warning("loop %s: closing the consumer failed", self._handler.name, exc_info=True)
+        close_quietly(consumer, self._handler.name)
         self._handler.forget(self._handler.stores.partitions)
         self.health.partitions = ()
 
     # Consuming
 
     def _next_messages(self, consumer: Consumer, wait_s: float) -> list[Message]:
-        """What is queued, up to the batch size; when nothing is, wait up to ``wait_s`` for the first record. Then
-        gather more until ``batch_interval_s`` has passed since the last batch began: a transaction costs Kafka
-        about as much for a few records as for a thousand, so a trickle is taken a tenth of a second at a time."""
+        """The next batch's records (``streams.engine.consuming.gather``)."""
         revocations = self._revocations
-        messages = consumer.consume(self._max_records, timeout=0)
-        if not messages:
-            if wait_s <= 0:
-                return []
-            first = consumer.poll(wait_s)
-            if first is None:
-                return []
-            messages = [first, *consumer.consume(self._max_records - 1, timeout=0)]
-        gather_until = self._last_batch_at + self._batch_interval_s
-        while len(messages) < self._max_records and (left := gather_until - time.monotonic()) > 0:
-            messages += consumer.consume(self._max_records - len(messages), timeout=left)
+        messages = gather(consumer, self._max_records, wait_s, self._last_batch_at + self._batch_interval_s)
         if self._revocations != revocations:  # some may be of partitions no longer this loop's: read them again
             self._rewind(messages)
             return []
-        records = []
-        for message in messages:
-            error = message.error()
-            if error is None:
-                records.append(message)
-            else:
-                log.warning("loop %s: consumer error %s", self._handler.name, error)
-        return records
+        return records_of(messages, self._handler.name)
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         numbers = {partition.partition for partition in partitions}
@@ -260,12 +221,12 @@ class TransactionalLoop:
         finally:
             self._in_batch = self._in_flight is not None
 
-    def _start(self, messages: list[Message]) -> _InFlight:
+    def _start(self, messages: list[Message]) -> InFlight:
         self._last_batch_at = time.monotonic()
         started = time.perf_counter()
-        return _InFlight(messages, self._handler.start(messages), time.perf_counter() - started)
+        return InFlight(messages, self._handler.start(messages), time.perf_counter() - started)
 
-    def _finish(self, batch: _InFlight, after: _InFlight | None) -> bool:
+    def _finish(self, batch: InFlight, after: InFlight | None) -> bool:
         """Wait for the batch and commit it; ``after``: the batch started since, dropped too if this one is not
         committed. Returns whether it was."""
         started = time.perf_counter()
@@ -298,10 +259,9 @@ class TransactionalLoop:
         self._handler.committed()
         self.health.resolved(KAFKA)
         self.health.resolved(LOOP_PROBLEM)
-        self.health.counted(len(batch.messages), len(output.records), output.size - len(output.records))
-        self.health.spent("process", batch.start_s + processed - started)
-        self.health.spent("commit", committed - processed)
-        self.health.spent("apply", time.perf_counter() - committed)
+        self.health.committed(len(batch.messages), output, {"process": batch.start_s + processed - started,
+                                                           "commit": committed - processed,
+                                                           "apply": time.perf_counter() - committed})
         return True
 
     def _resume(self) -> None:
@@ -335,11 +295,5 @@ class TransactionalLoop:
             self._stopping.wait(RETRY_BACKOFF_S[2])
             return False
         self._unsynced = False
-        try:
-            for position in committed:
-                # No offset committed yet: nothing of the partition was ever committed, so it starts from the beginning.
-                consumer.seek(position if position.offset >= 0 else
-                              TopicPartition(position.topic, position.partition, OFFSET_BEGINNING))
-        except KafkaException as error:  # e.g. a partition assigned a moment ago is not fetched yet
-            self._start_over = f"cannot go back to the committed offsets: {error}"
+        self._start_over = seek_to_committed(consumer, committed)
         return True

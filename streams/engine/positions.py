@@ -3,7 +3,7 @@
 import logging
 from collections.abc import Callable
 
-from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Message, TopicPartition
 
 from common.kafka import position_of
 
@@ -50,3 +50,15 @@ def rewind(consumer: Consumer, messages: list[Message], loop_name: str) -> bool:
                 log.warning("loop %s: cannot seek %s/%d back to %d: %s", loop_name, topic, partition, offset, error)
                 sought = False
     return sought
+
+
+def seek_to_committed(consumer: Consumer, committed: list[TopicPartition]) -> str | None:
+    """Put each partition back at its committed offset; why that failed, if it did."""
+    try:
+        for position in committed:
+            # No offset committed yet: nothing of the partition was ever committed, so it starts from the beginning.
+            consumer.seek(position if position.offset >= 0 else
+                          TopicPartition(position.topic, position.partition, OFFSET_BEGINNING))
+    except KafkaException as error:  # e.g. a partition assigned a moment ago is not fetched yet
+        return f"cannot go back to the committed offsets: {error}"
+    return None

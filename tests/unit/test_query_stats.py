@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from query_api.stats import Interval, StatsQuery, TooManyBuckets, check_buckets, stats_body
+from query_api.stats import MAX_PRODUCTS, Interval, StatsQuery, TooManyBuckets, check_buckets, stats_body
 from query_api.stats_report import order_stats
 
 JAN = datetime(2026, 1, 1, tzinfo=UTC)
@@ -51,12 +51,15 @@ def test_the_histogram_covers_the_whole_window_with_empty_intervals() -> None:
     assert "extended_bounds" not in stats_body(StatsQuery())["aggs"]["over_time"]["date_histogram"]
 
 
-@pytest.mark.parametrize(("name", "order_by"), [("by_quantity", "quantity"), ("by_revenue", "revenue")])
-def test_top_products_rank_by_their_own_sum(name: str, order_by: str) -> None:
-    terms = stats_body(StatsQuery(top=3))["aggs"]["earning"]["aggs"]["items"]["aggs"][name]
-    assert terms["terms"]["size"] == 3
-    assert terms["terms"]["order"][0] == {order_by: "desc"}
+def test_every_product_of_the_window_is_summed_on_every_shard() -> None:
+    terms = stats_body(StatsQuery(top=3))["aggs"]["earning"]["aggs"]["items"]["aggs"]["products"]
+    assert terms["terms"] == {"field": "items.product_id", "size": MAX_PRODUCTS, "shard_size": MAX_PRODUCTS}
+    assert terms["aggs"]["quantity"] == {"sum": {"field": "items.quantity"}}
     assert terms["aggs"]["revenue"] == {"sum": {"field": "items.line_total"}}
+
+
+def test_the_total_is_counted_by_the_status_aggregation_not_again_as_hits() -> None:
+    assert stats_body(StatsQuery())["track_total_hits"] is False
 
 
 def test_a_window_of_too_many_intervals_is_refused() -> None:
@@ -71,7 +74,7 @@ def product(product_id: str, name: str, quantity: float, revenue: float) -> dict
 
 
 RESULT = {
-    "hits": {"total": {"value": 4}},
+    "hits": {"total": {"value": 0, "relation": "gte"}},  # not tracked: the status counts say it
     "aggregations": {
         "status": {"buckets": [{"key": "SUBMITTED", "doc_count": 2}, {"key": "DRAFT", "doc_count": 1},
                                {"key": "CANCELLED", "doc_count": 1}]},
@@ -79,10 +82,8 @@ RESULT = {
             {"key": 1767225600000, "doc_count": 4, "earning": {"doc_count": 2, "revenue": {"value": 0.1 + 0.2}}},
             {"key": 1767312000000, "doc_count": 0, "earning": {"doc_count": 0, "revenue": {"value": 0.0}}},
         ]},
-        "earning": {"doc_count": 2, "revenue": {"value": 30.010000000000002}, "items": {
-            "by_quantity": {"buckets": [product("P-1", "Pen", 5.0, 10.0)]},
-            "by_revenue": {"buckets": [product("P-2", "Desk", 1.0, 20.01)]},
-        }},
+        "earning": {"doc_count": 2, "revenue": {"value": 30.010000000000002}, "items": {"products": {"buckets": [
+            product("P-2", "Desk", 1.0, 20.01), product("P-1", "Pen", 5.0, 10.0)]}}},
     },
 }
 
@@ -97,15 +98,15 @@ def test_the_answer_has_every_status_and_money_in_cents() -> None:
         {"start": "2026-01-01T00:00:00Z", "orders": 4, "revenue_orders": 2, "revenue": "0.30"},
         {"start": "2026-01-02T00:00:00Z", "orders": 0, "revenue_orders": 0, "revenue": "0.00"},
     ]
-    assert stats["top_products_by_quantity"] == [{"product_id": "P-1", "product_name": "Pen", "quantity": 5,
-                                                  "revenue": "10.00"}]
-    assert stats["top_products_by_revenue"][0]["revenue"] == "20.01"
+    pen = {"product_id": "P-1", "product_name": "Pen", "quantity": 5, "revenue": "10.00"}
+    desk = {"product_id": "P-2", "product_name": "Desk", "quantity": 1, "revenue": "20.01"}
+    assert stats["top_products_by_quantity"] == [pen, desk]
+    assert stats["top_products_by_revenue"] == [desk, pen]
     assert stats["revenue_excludes"] == ["DRAFT", "CANCELLED"]
 
 
 def test_no_earning_order_has_no_average() -> None:
-    empty = {"doc_count": 0, "revenue": {"value": 0.0},
-             "items": {"by_quantity": {"buckets": []}, "by_revenue": {"buckets": []}}}
+    empty = {"doc_count": 0, "revenue": {"value": 0.0}, "items": {"products": {"buckets": []}}}
     result = {"hits": {"total": {"value": 0}},
               "aggregations": {"status": {"buckets": []}, "over_time": {"buckets": []}, "earning": empty}}
     stats = order_stats(StatsQuery(), result)
@@ -127,3 +128,19 @@ def test_the_short_units_count_intervals_like_the_words(interval: Interval, allo
     check_buckets(StatsQuery(created_from=JAN, created_to=allowed_to, interval=interval))
     with pytest.raises(TooManyBuckets, match=f"intervals of {interval}"):
         check_buckets(StatsQuery(created_from=JAN, created_to=refused_to, interval=interval))
+
+
+@pytest.mark.parametrize(("by", "expected"), [
+    ("quantity", ["P-B", "P-C", "P-A"]),  # P-B and P-C tie on quantity: by product id
+    ("revenue", ["P-A", "P-C", "P-B"]),
+])
+def test_top_products_are_ranked_by_their_own_sum_then_by_id_and_cut_to_top(by: str, expected: list[str]) -> None:
+    buckets = [product("P-A", "Lamp", 1.0, 90.0), product("P-C", "Desk", 7.0, 50.0), product("P-B", "Pen", 7.0, 3.5),
+               product("P-D", "Ink", 0.0, 0.0)]
+    result = {"aggregations": {"status": {"buckets": [{"key": "SUBMITTED", "doc_count": 4}]},
+                               "over_time": {"buckets": []},
+                               "earning": {"doc_count": 4, "revenue": {"value": 143.5},
+                                           "items": {"products": {"buckets": buckets}}}}}
+    stats = order_stats(StatsQuery(top=3), result)
+    ranked = stats.top_products_by_quantity if by == "quantity" else stats.top_products_by_revenue
+    assert [each.product_id for each in ranked] == expected

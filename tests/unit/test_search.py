@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from query_api.answers import orders_counted
 from query_api.cursors import BadCursor, encode_cursor
 from query_api.search import OrderQuery, search_body
 
@@ -51,3 +52,18 @@ def test_cursor_lands_in_search_after(sort: str, text: str | None, values: list[
 def test_a_cursor_in_another_shape_than_the_sort_gives_is_refused(sort: str, values: list[object]) -> None:
     with pytest.raises(BadCursor):
         search_body(OrderQuery(sort=sort, cursor=encode_cursor(values)))
+
+
+def test_the_total_comes_from_the_status_facet_not_from_counting_hits_again() -> None:
+    assert search_body(OrderQuery(q="lamp"))["track_total_hits"] is False
+    facet = {"buckets": [{"key": "SUBMITTED", "doc_count": 7}, {"key": "DRAFT", "doc_count": 2}],
+             "sum_other_doc_count": 1}
+    assert orders_counted(facet) == 10
+    assert orders_counted({"buckets": []}) == 0
+
+
+@pytest.mark.parametrize(("sort", "text", "dfs"), [("relevance", "lamp", True), ("newest", "lamp", False),
+                                                   ("relevance", None, False)])
+def test_relevance_is_scored_with_the_whole_index_statistics(sort: str, text: str | None, dfs: bool) -> None:
+    body = search_body(OrderQuery(q=text, sort=sort))
+    assert (body.get("search_type") == "dfs_query_then_fetch") is dfs
