@@ -27,13 +27,13 @@ class KafkaWatch:
         self._on_unreachable = on_unreachable
         self._last_probe = 0.0
         self._logged: dict[str, float] = {}
-        self.stall = StallWatch()
+        self._stall = StallWatch()
 
     def on_error(self, error: KafkaError) -> None:
         """The clients' ``error_cb``."""
         if error.code() in UNREACHABLE or error.fatal():
             self._health.problem(KAFKA, f"Kafka unreachable: {error.str()}")
-            self.stall.arm()
+            self._stall.arm()
             self._on_unreachable()
         now = time.monotonic()
         if now - self._logged.get(error.str(), -REPEAT_LOG_S) >= REPEAT_LOG_S:
@@ -43,7 +43,7 @@ class KafkaWatch:
     def idle(self, consumer: Consumer) -> str | None:
         """While the loop is idle: probe Kafka if it was away; the consumer's stall, described, if it stalled."""
         self.probe(consumer)
-        return self.stall.stalled(consumer)
+        return self._stall.stalled(consumer)
 
     def probe(self, consumer: Consumer) -> None:
         """While idle and troubled, ask the cluster for metadata now and then: an answer means it is back."""
