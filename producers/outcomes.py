@@ -10,6 +10,7 @@ from typing import Any
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Message, TopicPartition
 
 from common.kafka import position_of
+from common.stall import UNREACHABLE, Offsets, StallWatch
 from producers.ports import OutcomeStore
 from producers.waiting import OutcomeWaiters
 from schemas.outcomes import RawOutcome
@@ -32,7 +33,9 @@ class OutcomeWatcher(OutcomeWaiters):
 
     Once the client reported every broker down, the consumer is replaced by a new one that resumes where the store
     left off: a consumer of assigned partitions sometimes fetches nothing more after the broker restarts
-    (librdkafka issue 5153), and every request waiting for a decision then ran out.
+    (librdkafka issue 5153), and every request waiting for a decision then ran out. After a lesser outage (one
+    broker of several) it is replaced when it stalls: outcomes wait past what the store saved, and it reads none
+    (``common.stall``).
     """
 
     def __init__(self, kafka: Mapping[str, Any], store: OutcomeStore,
@@ -47,7 +50,9 @@ class OutcomeWatcher(OutcomeWaiters):
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._brokers_lost = False
+        # Why the consumer must be replaced (``None``: it need not).
+        self._reconnect: str | None = None
+        self._stall = StallWatch(stands_at=self._saved_offsets)
         self.problem: str | None = None
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -65,12 +70,20 @@ class OutcomeWatcher(OutcomeWaiters):
         except BaseException:
             consumer.close()
             raise
-        self._brokers_lost = False
+        self._reconnect = None
+        self._stall.reset()
         return consumer
 
     def _on_error(self, error: KafkaError) -> None:
         if error.code() == KafkaError._ALL_BROKERS_DOWN:
-            self._brokers_lost = True
+            self._reconnect = "every Kafka broker was down"
+        if error.code() in UNREACHABLE:
+            self._stall.arm()
+
+    def _saved_offsets(self, consumer: Offsets, assignment: list[TopicPartition]) -> dict[tuple[str, int], int]:
+        """Where the follower stands: the next offset of each partition its store saved (negative: none yet)."""
+        saved = {(tp.topic, tp.partition): self._store.next_offset(tp.topic, tp.partition) for tp in assignment}
+        return {place: -1 if offset is None else offset for place, offset in saved.items()}
 
     def _resume_point(self, partition: int) -> TopicPartition:
         stored = self._store.next_offset(COMMAND_OUTCOMES, partition)
@@ -82,9 +95,9 @@ class OutcomeWatcher(OutcomeWaiters):
         try:
             while not self._stopping.is_set():
                 try:
-                    if consumer is None or (self._brokers_lost and not unsaved):
+                    if consumer is None or (self._reconnect and not unsaved):
                         if consumer is not None:
-                            log.warning("every Kafka broker was down: following %s with a new consumer", COMMAND_OUTCOMES)
+                            log.warning("%s: following %s with a new consumer", self._reconnect, COMMAND_OUTCOMES)
                             consumer.close()
                         consumer = None  # until a new one is connected: a failed attempt is retried below
                         consumer = self._connect()
@@ -92,6 +105,8 @@ class OutcomeWatcher(OutcomeWaiters):
                     if unsaved:
                         self._absorb(unsaved)
                         unsaved = []
+                    elif (stall := self._stall.stalled(consumer)) is not None:
+                        self._reconnect = f"it read nothing more after Kafka was away ({stall})"
                     self.problem, pause_s = None, FIRST_RETRY_S
                 except Exception as error:  # noqa: BLE001 - reported by the health check, and retried
                     self.problem = f"command outcomes are not being saved ({type(error).__name__}: {error}); retrying"

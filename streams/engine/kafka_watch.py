@@ -1,5 +1,5 @@
 """What a loop learns of whether Kafka can be reached: the client's error reports, and probes while it is idle;
-after an outage, also whether its consumer fetches again (``streams.engine.stall``)."""
+after an outage, also whether its consumer fetches again (``common.stall``)."""
 
 import logging
 import time
@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from confluent_kafka import Consumer, KafkaError, KafkaException
 
+from common.stall import UNREACHABLE, StallWatch
 from streams.engine.health import LoopHealth
-from streams.engine.stall import StallWatch
 from streams.engine.transactions import KAFKA
 
 log = logging.getLogger(__name__)
@@ -16,8 +16,6 @@ log = logging.getLogger(__name__)
 PROBE_EVERY_S = 2.0
 # How often the same complaint of the Kafka client is logged again.
 REPEAT_LOG_S = 30.0
-# Errors librdkafka reports through ``error_cb`` that mean the cluster cannot be reached.
-UNREACHABLE = {KafkaError._ALL_BROKERS_DOWN, KafkaError._TRANSPORT, KafkaError._RESOLVE, KafkaError._TIMED_OUT}
 
 
 class KafkaWatch:

@@ -10,7 +10,7 @@ away) serves the consumer, so a rebalance abandons the batch instead of waiting 
 
 The loop does not die of an error: it drops what is in flight, takes a new consumer (which goes on from the
 committed offsets) and a new producer, and starts over. It does so too when records it must read again cannot be
-sought back to (its position would skip them) and when its consumer stops fetching (``streams.engine.stall``).
+sought back to (its position would skip them) and when its consumer stops fetching (``common.stall``).
 """
 
 import logging

@@ -3,6 +3,7 @@ instead of dying, and /health naming what cannot work."""
 
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -10,9 +11,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from confluent_kafka import KafkaError
+from confluent_kafka import KafkaError, TopicPartition
 from starlette.testclient import TestClient
 
+from common.stall import StallWatch
 from ops.settings import Settings
 from producers import outcomes
 from producers.app import create_app
@@ -166,3 +168,42 @@ def test_after_every_broker_was_down_the_outcomes_are_read_by_a_new_consumer(mon
         thread.join(timeout=5)
     assert stalled.closed and fresh.closed
     assert [ids for ids, _ in store.saved] == [[before.command_id], [after.command_id]]
+
+
+@dataclass
+class _StalledConsumer(_Consumer):
+    """Assigned one partition that has outcomes up to offset 9, and reads none of them."""
+
+    def assignment(self) -> list[TopicPartition]:
+        return [TopicPartition(COMMAND_OUTCOMES, 0)]
+
+    def position(self, partitions: list[TopicPartition]) -> list[TopicPartition]:
+        return [TopicPartition(COMMAND_OUTCOMES, 0, -1001)]
+
+    def committed(self, partitions: list[TopicPartition], timeout: float) -> list[TopicPartition]:
+        return [TopicPartition(COMMAND_OUTCOMES, 0, -1001)]
+
+    def get_watermark_offsets(self, partition: TopicPartition, timeout: float, cached: bool) -> tuple[int, int]:
+        return 0, 9
+
+
+def test_after_a_lesser_outage_a_consumer_that_reads_nothing_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One broker of several away: no "all brokers down", yet the consumer may stall all the same."""
+    outcome = _outcome()
+    stalled, fresh = _StalledConsumer([]), _Consumer([[_Message(outcome, 0)]])
+    store = _FailingStore(failures=0)
+    watcher = OutcomeWatcher({"bootstrap.servers": "unused:9092"}, store)
+    monkeypatch.setattr(watcher, "_stall", StallWatch(stands_at=watcher._saved_offsets, check_every_s=0.01))
+    monkeypatch.setattr(watcher, "_connect", lambda: fresh)
+    thread = threading.Thread(target=watcher._consume, args=(stalled,), daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.3)
+        assert not stalled.closed, "not watched before Kafka was reported away"
+        watcher._on_error(KafkaError(KafkaError._TRANSPORT, "127.0.0.1:9093/2: Disconnected"))
+        eventually(lambda: len(store.saved) == 1, timeout_s=5, interval_s=0.01)
+    finally:
+        watcher.stop()
+        thread.join(timeout=5)
+    assert stalled.closed and fresh.closed
+    assert watcher.problem is None

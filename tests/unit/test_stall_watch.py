@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 import pytest
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
-from streams.engine.stall import StallWatch
+from common.stall import StallWatch
 
 TOPIC = "orders.events"
 
