@@ -67,7 +67,9 @@ def seen_as(body: dict[str, Any], order_id: str, customer_id: str) -> dict[str, 
 def order_and_timeline(queries: httpx.Client, order_id: str, customer_id: str) -> dict[str, Any] | None:
     order = queries.get(f"/orders/{order_id}")
     timeline = queries.get(f"/orders/{order_id}/timeline")
-    if order.status_code != 200 or timeline.status_code != 200 or order.json()["version"] != LAST_VERSION:
+    # Both read models at the last version: the timeline's index refreshes apart from the orders index.
+    if (order.status_code != 200 or timeline.status_code != 200 or order.json()["version"] != LAST_VERSION
+            or timeline.json()["total"] != LAST_VERSION):
         return None
     return seen_as({"order": order.json(), "timeline": timeline.json()}, order_id, customer_id)
 
