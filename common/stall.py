@@ -84,25 +84,22 @@ class StallWatch:
         if behind is None:
             return None
         if not behind:
-            self._disarm()
+            self.reset()
             return None
         self._unmoved = {place: (at, self._looks_at(place, at) + 1) for place, (at, _) in behind.items()}
         stuck = {place: behind[place] for place, (_, looks) in self._unmoved.items() if looks >= self._checks}
         if not stuck:
             return None
-        self._disarm()
+        self.reset()
         return ", ".join(f"{topic}/{partition} at {at} of {end}" for (topic, partition), (at, end) in sorted(stuck.items()))
-
-    def reset(self) -> None:
-        """A new consumer took over: nothing to watch until Kafka is reported unreachable again."""
-        self._disarm()
 
     def _looks_at(self, place: Place, at: int) -> int:
         """How many looks in a row found ``place`` standing at ``at`` before this one."""
         last_at, looks = self._unmoved.get(place, (-1, 0))
         return looks if last_at == at else 0
 
-    def _disarm(self) -> None:
+    def reset(self) -> None:
+        """Nothing to watch until Kafka is reported unreachable again (all read, a stall called, a new consumer)."""
         self._armed = False
         self._unmoved = {}
 

@@ -131,7 +131,7 @@ class TransactionalLoop:
             log.warning("loop %s takes a new consumer: %s", self._handler.name, self._start_over)
 
     def _idle(self, consumer: Consumer) -> None:
-        if consumer.assignment():  # back in service after starting over, with nothing to read
+        if self.health.has_problem(LOOP_PROBLEM) and consumer.assignment():  # back in service, nothing to read
             self.health.resolved(LOOP_PROBLEM)
         if (stall := self._kafka.idle(consumer)) is not None:
             self._start_over = f"it fetched nothing more after Kafka was away ({stall})"
